@@ -1,0 +1,64 @@
+"""Roles and what each may change. Reading the dashboard and comments is open to everybody.
+
+Capabilities are plain strings `<area>.<action>`; a role has a fixed set. The matrix is the
+single source for pages, API endpoints and tests.
+"""
+
+from django.db import models
+from django.utils.translation import gettext_lazy as _
+
+
+class Role(models.TextChoices):
+    ADMINISTRATOR = "administrator", _("Administrator")
+    CX_MANAGER = "cx_manager", _("CX manager")
+    ANALYST = "analyst", _("Analyst")
+    SUPERVISOR = "supervisor", _("Supervisor")
+    AGENT = "agent", _("Agent")
+    QA_REVIEWER = "qa_reviewer", _("QA reviewer")
+    VIEWER = "viewer", _("Viewer")
+
+
+class Capability:
+    PEOPLE_MANAGE = "people.manage"  # units, teams, positions, users
+    CUSTOMERS_VIEW_CONTACTS = "customers.view_contacts"  # phone, e-mail, Telegram
+    CUSTOMERS_CHANGE = "customers.change"
+    CUSTOMERS_IMPORT = "customers.import"
+    CUSTOMERS_DELETE = "customers.delete"
+    CHANNELS_CHANGE = "channels.change"
+    JOURNEYS_CHANGE = "journeys.change"
+    AUDIT_VIEW = "audit.view"
+
+
+_ALL = {
+    value for name, value in vars(Capability).items() if not name.startswith("_")
+}
+
+ROLE_CAPABILITIES: dict[str, frozenset[str]] = {
+    Role.ADMINISTRATOR: frozenset(_ALL),
+    Role.CX_MANAGER: frozenset(
+        {
+            Capability.CUSTOMERS_VIEW_CONTACTS,
+            Capability.CUSTOMERS_CHANGE,
+            Capability.CUSTOMERS_IMPORT,
+            Capability.CUSTOMERS_DELETE,
+            Capability.CHANNELS_CHANGE,
+            Capability.JOURNEYS_CHANGE,
+            Capability.AUDIT_VIEW,
+        }
+    ),
+    Role.ANALYST: frozenset({Capability.CUSTOMERS_VIEW_CONTACTS, Capability.JOURNEYS_CHANGE}),
+    Role.SUPERVISOR: frozenset(
+        {Capability.CUSTOMERS_VIEW_CONTACTS, Capability.CUSTOMERS_CHANGE}
+    ),
+    Role.AGENT: frozenset({Capability.CUSTOMERS_VIEW_CONTACTS, Capability.CUSTOMERS_CHANGE}),
+    Role.QA_REVIEWER: frozenset({Capability.CUSTOMERS_VIEW_CONTACTS}),
+    Role.VIEWER: frozenset(),
+}
+
+
+def role_can(role: str, capability: str) -> bool:
+    return capability in ROLE_CAPABILITIES.get(role, frozenset())
+
+
+def all_capabilities() -> frozenset[str]:
+    return frozenset(_ALL)

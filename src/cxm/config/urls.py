@@ -1,0 +1,34 @@
+from django.conf import settings
+from django.contrib import admin
+from django.urls import include, path
+from drf_spectacular.views import SpectacularAPIView, SpectacularRedocView, SpectacularSwaggerView
+
+from cxm.common.views import healthz
+
+api_v1 = [
+    path("", include("cxm.accounts.api_urls")),
+    path("", include("cxm.channels.api_urls")),
+    path("", include("cxm.customers.api_urls")),
+    path("", include("cxm.journeys.api_urls")),
+    path("", include("cxm.imports.api_urls")),
+]
+
+urlpatterns = [
+    path("healthz", healthz, name="healthz"),
+    path("api/v1/", include(api_v1)),
+    path("api/schema/", SpectacularAPIView.as_view(), name="schema"),
+    path("api/docs/", SpectacularSwaggerView.as_view(url_name="schema"), name="api-docs"),
+    path("api/redoc/", SpectacularRedocView.as_view(url_name="schema"), name="api-redoc"),
+    path("i18n/", include("django.conf.urls.i18n")),
+    path("django-admin/", admin.site.urls),
+    path("", include("cxm.accounts.urls")),
+    path("customers/", include("cxm.customers.urls")),
+    path("channels/", include("cxm.channels.urls")),
+    path("journeys/", include("cxm.journeys.urls")),
+    path("imports/", include("cxm.imports.urls")),
+]
+
+if settings.DEBUG:
+    from django.conf.urls.static import static
+
+    urlpatterns += static(settings.MEDIA_URL, document_root=settings.MEDIA_ROOT)

@@ -1,0 +1,1 @@
+"""Pure-Python computations with no Django import (checked by a test)."""
