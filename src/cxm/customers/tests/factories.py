@@ -1,0 +1,17 @@
+import factory
+
+from cxm.customers.models import Customer
+
+
+class CustomerFactory(factory.django.DjangoModelFactory):
+    class Meta:
+        model = Customer
+
+    external_id = factory.Sequence(lambda n: f"C{n:06d}")
+    name = factory.Sequence(lambda n: f"Customer {n}")
+
+    @factory.post_generation
+    def _search(obj, create, extracted, **kwargs):  # noqa: N805
+        obj.refresh_search_text()
+        if create:
+            obj.save(update_fields=["search_text"])
