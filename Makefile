@@ -33,10 +33,10 @@ run: install
 	$(CXM) migrate --no-input
 	$(CXM) demo
 	@echo "Starting the task worker and the web server on http://$(HOST):$(PORT)/"
-	@$(CXM) db_worker --queue-name default & worker=$$!; \
+	@$(CXM) db_worker --queue-name default --no-reload & worker=$$!; \
 	 trap 'kill $$worker 2>/dev/null' EXIT INT TERM; \
 	 $(CXM) demo --print-login; \
-	 $(CXM) runserver $(HOST):$(PORT) --noreload
+	 $(CXM) runserver $(HOST):$(PORT)
 
 ## test: the whole suite (SQLite unless DATABASE_URL names PostgreSQL)
 test: install

@@ -34,8 +34,20 @@ class UserSerializer(serializers.ModelSerializer):
     class Meta:
         model = User
         fields = [
-            "id", "username", "first_name", "last_name", "email", "phone", "role", "unit",
-            "team", "position", "language", "digits", "is_active", "password",
+            "id",
+            "username",
+            "first_name",
+            "last_name",
+            "email",
+            "phone",
+            "role",
+            "unit",
+            "team",
+            "position",
+            "language",
+            "digits",
+            "is_active",
+            "password",
         ]
 
     def create(self, validated_data: dict[str, Any]) -> User:

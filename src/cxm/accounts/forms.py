@@ -11,7 +11,8 @@ from cxm.common.forms import CxmModelForm
 
 class PreferencesForm(CxmModelForm):
     language = forms.ChoiceField(
-        label=_("Language"), required=False,
+        label=_("Language"),
+        required=False,
         choices=[("", _("Browser default")), *settings.LANGUAGES],
     )
     digits = forms.ChoiceField(label=_("Digits"), required=False, choices=DigitStyle.choices)
@@ -41,21 +42,34 @@ class PositionForm(CxmModelForm):
 
 class UserForm(CxmModelForm):
     password = forms.CharField(
-        label=_("Password"), required=False, widget=forms.PasswordInput(render_value=False),
+        label=_("Password"),
+        required=False,
+        widget=forms.PasswordInput(render_value=False),
         help_text=_("Leave empty to keep the current password."),
     )
 
     class Meta:
         model = User
         fields = [
-            "username", "first_name", "last_name", "email", "phone", "role", "unit", "team",
-            "position", "language", "digits", "is_active",
+            "username",
+            "first_name",
+            "last_name",
+            "email",
+            "phone",
+            "role",
+            "unit",
+            "team",
+            "position",
+            "language",
+            "digits",
+            "is_active",
         ]
 
     def __init__(self, *args: Any, **kwargs: Any):
         super().__init__(*args, **kwargs)
         self.fields["language"] = forms.ChoiceField(
-            label=_("Language"), required=False,
+            label=_("Language"),
+            required=False,
             choices=[("", _("Browser default")), *settings.LANGUAGES],
         )
         if self.instance.pk is None:

@@ -14,8 +14,12 @@ class Unit(BaseModel):
     name = models.CharField(_("name"), max_length=200, unique=True)
     code = models.SlugField(_("code"), max_length=50, unique=True, allow_unicode=True)
     parent = models.ForeignKey(
-        "self", verbose_name=_("parent unit"), null=True, blank=True,
-        on_delete=models.PROTECT, related_name="children",
+        "self",
+        verbose_name=_("parent unit"),
+        null=True,
+        blank=True,
+        on_delete=models.PROTECT,
+        related_name="children",
     )
     description = models.TextField(_("description"), blank=True)
 
@@ -34,8 +38,12 @@ class Team(BaseModel):
         Unit, verbose_name=_("unit"), on_delete=models.PROTECT, related_name="teams"
     )
     lead = models.ForeignKey(
-        "accounts.User", verbose_name=_("team lead"), null=True, blank=True,
-        on_delete=models.SET_NULL, related_name="led_teams",
+        "accounts.User",
+        verbose_name=_("team lead"),
+        null=True,
+        blank=True,
+        on_delete=models.SET_NULL,
+        related_name="led_teams",
     )
 
     class Meta:
@@ -54,7 +62,11 @@ class Position(BaseModel):
     name = models.CharField(_("name"), max_length=200, unique=True)
     code = models.SlugField(_("code"), max_length=50, unique=True, allow_unicode=True)
     unit = models.ForeignKey(
-        Unit, verbose_name=_("unit"), null=True, blank=True, on_delete=models.SET_NULL,
+        Unit,
+        verbose_name=_("unit"),
+        null=True,
+        blank=True,
+        on_delete=models.SET_NULL,
         related_name="positions",
     )
     default_role = models.CharField(
@@ -82,20 +94,34 @@ class User(AbstractUser):
 
     role = models.CharField(_("role"), max_length=20, choices=Role.choices, default=Role.VIEWER)
     unit = models.ForeignKey(
-        Unit, verbose_name=_("unit"), null=True, blank=True, on_delete=models.SET_NULL,
+        Unit,
+        verbose_name=_("unit"),
+        null=True,
+        blank=True,
+        on_delete=models.SET_NULL,
         related_name="members",
     )
     team = models.ForeignKey(
-        Team, verbose_name=_("team"), null=True, blank=True, on_delete=models.SET_NULL,
+        Team,
+        verbose_name=_("team"),
+        null=True,
+        blank=True,
+        on_delete=models.SET_NULL,
         related_name="members",
     )
     position = models.ForeignKey(
-        Position, verbose_name=_("position"), null=True, blank=True,
-        on_delete=models.SET_NULL, related_name="holders",
+        Position,
+        verbose_name=_("position"),
+        null=True,
+        blank=True,
+        on_delete=models.SET_NULL,
+        related_name="holders",
     )
     phone = models.CharField(_("phone"), max_length=20, blank=True)
     language = models.CharField(
-        _("language"), max_length=8, blank=True,
+        _("language"),
+        max_length=8,
+        blank=True,
         help_text=_("Empty: the browser's language."),
     )
     digits = models.CharField(

@@ -29,9 +29,7 @@ class Capability:
     AUDIT_VIEW = "audit.view"
 
 
-_ALL = {
-    value for name, value in vars(Capability).items() if not name.startswith("_")
-}
+_ALL = {value for name, value in vars(Capability).items() if not name.startswith("_")}
 
 ROLE_CAPABILITIES: dict[str, frozenset[str]] = {
     Role.ADMINISTRATOR: frozenset(_ALL),
@@ -47,9 +45,7 @@ ROLE_CAPABILITIES: dict[str, frozenset[str]] = {
         }
     ),
     Role.ANALYST: frozenset({Capability.CUSTOMERS_VIEW_CONTACTS, Capability.JOURNEYS_CHANGE}),
-    Role.SUPERVISOR: frozenset(
-        {Capability.CUSTOMERS_VIEW_CONTACTS, Capability.CUSTOMERS_CHANGE}
-    ),
+    Role.SUPERVISOR: frozenset({Capability.CUSTOMERS_VIEW_CONTACTS, Capability.CUSTOMERS_CHANGE}),
     Role.AGENT: frozenset({Capability.CUSTOMERS_VIEW_CONTACTS, Capability.CUSTOMERS_CHANGE}),
     Role.QA_REVIEWER: frozenset({Capability.CUSTOMERS_VIEW_CONTACTS}),
     Role.VIEWER: frozenset(),

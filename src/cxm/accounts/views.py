@@ -122,9 +122,15 @@ class UserListView(CatalogueListView):
 
 def _catalogue(model: type, form: type, title: Any, list_name: str) -> type[CatalogueFormView]:
     return type(
-        f"{model.__name__}FormView", (CatalogueFormView,),
-        {"model": model, "form_class": form, "title": title, "success_url_name": list_name,
-         "capability": Capability.PEOPLE_MANAGE},
+        f"{model.__name__}FormView",
+        (CatalogueFormView,),
+        {
+            "model": model,
+            "form_class": form,
+            "title": title,
+            "success_url_name": list_name,
+            "capability": Capability.PEOPLE_MANAGE,
+        },
     )
 
 

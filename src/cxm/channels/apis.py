@@ -5,12 +5,21 @@ from cxm.channels.models import Channel
 
 
 class ChannelSerializer(serializers.ModelSerializer):
-    label = serializers.CharField(read_only=True)
+    label = serializers.CharField(read_only=True)  # type: ignore[assignment]
 
     class Meta:
         model = Channel
-        fields = ["id", "code", "kind", "name", "label", "description", "is_active", "can_send",
-                  "position"]
+        fields = [
+            "id",
+            "code",
+            "kind",
+            "name",
+            "label",
+            "description",
+            "is_active",
+            "can_send",
+            "position",
+        ]
 
 
 class ChannelViewSet(viewsets.ModelViewSet):

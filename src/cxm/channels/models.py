@@ -28,7 +28,8 @@ class Channel(BaseModel):
     description = models.TextField(_("description"), blank=True)
     is_active = models.BooleanField(_("active"), default=True)
     can_send = models.BooleanField(
-        _("can send messages"), default=False,
+        _("can send messages"),
+        default=False,
         help_text=_("The organisation can reach customers through it (consent applies)."),
     )
     position = models.PositiveSmallIntegerField(_("order"), default=0)

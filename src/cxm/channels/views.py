@@ -10,8 +10,11 @@ class ChannelListView(CatalogueListView):
     model = Channel
     title = _("Channels")
     columns = [
-        ("code", _("Code")), ("label", _("Name")), ("get_kind_display", _("Kind")),
-        ("is_active", _("Active")), ("can_send", _("Can send messages")),
+        ("code", _("Code")),
+        ("label", _("Name")),
+        ("get_kind_display", _("Kind")),
+        ("is_active", _("Active")),
+        ("can_send", _("Can send messages")),
     ]
     create_url_name = "channels:create"
     edit_url_name = "channels:edit"

@@ -8,11 +8,12 @@ from typing import Any
 
 from django.contrib import messages
 from django.db.models import Model, ProtectedError
-from django.http import HttpRequest, HttpResponse, HttpResponseRedirect
+from django.http import HttpRequest, HttpResponse, HttpResponseBase, HttpResponseRedirect
 from django.shortcuts import get_object_or_404
 from django.urls import reverse
 from django.utils.translation import gettext as _
 from django.views.generic import FormView, ListView
+from django_stubs_ext import StrOrPromise
 
 from cxm.accounts.permissions import CapabilityRequiredMixin, user_can
 from cxm.common.pagination import CappedPaginator
@@ -24,8 +25,8 @@ class CatalogueListView(CapabilityRequiredMixin, ListView):
     template_name = "common/list.html"
     paginate_by = 50
     paginator_class = CappedPaginator
-    columns: list[tuple[str, str]] = []  # (attribute, heading)
-    title = ""
+    columns: list[tuple[str, StrOrPromise]] = []  # (attribute, heading)
+    title: StrOrPromise = ""
     create_url_name = ""
     edit_url_name = ""
     edit_capability: str | None = None
@@ -48,7 +49,9 @@ class CatalogueListView(CapabilityRequiredMixin, ListView):
             url = reverse(self.edit_url_name, args=[obj.pk]) if can_edit else ""
             rows.append({"cells": cells, "url": url})
         context.update(
-            title=self.title, headings=[h for _a, h in self.columns], rows=rows,
+            title=self.title,
+            headings=[h for _a, h in self.columns],
+            rows=rows,
             create_url=reverse(self.create_url_name) if can_edit and self.create_url_name else "",
         )
         return context
@@ -59,11 +62,11 @@ class CatalogueFormView(CapabilityRequiredMixin, FormView):
 
     template_name = "common/form.html"
     model: type[Model]
-    title = ""
+    title: StrOrPromise = ""
     success_url_name = ""
     allow_delete = True
 
-    def dispatch(self, request: HttpRequest, *args: Any, **kwargs: Any) -> HttpResponse:
+    def dispatch(self, request: HttpRequest, *args: Any, **kwargs: Any) -> HttpResponseBase:
         self.object = None
         if "pk" in kwargs:
             self.object = get_object_or_404(self.model, pk=kwargs["pk"])
@@ -77,7 +80,8 @@ class CatalogueFormView(CapabilityRequiredMixin, FormView):
     def get_context_data(self, **kwargs: Any) -> dict[str, Any]:
         context = super().get_context_data(**kwargs)
         context.update(
-            title=self.title, object=self.object,
+            title=self.title,
+            object=self.object,
             can_delete=self.allow_delete and self.object is not None,
             back_url=reverse(self.success_url_name),
         )

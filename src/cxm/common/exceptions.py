@@ -31,9 +31,7 @@ def api_exception_handler(exc: Exception, context: dict[str, Any]) -> Response |
     if isinstance(exc, PermissionDenied):
         exc = drf_exceptions.PermissionDenied()
     if isinstance(exc, ApplicationError):
-        return Response(
-            {"message": exc.message, "code": exc.code, "extra": exc.extra}, status=400
-        )
+        return Response({"message": exc.message, "code": exc.code, "extra": exc.extra}, status=400)
 
     response = exception_handler(exc, context)
     if response is None:

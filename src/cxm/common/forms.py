@@ -47,9 +47,7 @@ class LocalizedDateField(forms.DateField):
         try:
             return parse_date(str(value), prefer_jalali=uses_jalali())
         except ValueError:
-            raise ValidationError(
-                _("Enter a valid date as YYYY/MM/DD."), code="invalid"
-            ) from None
+            raise ValidationError(_("Enter a valid date as YYYY/MM/DD."), code="invalid") from None
 
 
 class CxmFormMixin:
@@ -60,7 +58,7 @@ class CxmFormMixin:
     """
 
     def __init__(self, *args: Any, **kwargs: Any):
-        super().__init__(*args, **kwargs)  # type: ignore[call-arg]
+        super().__init__(*args, **kwargs)
         form: Any = self
         if not form.is_bound:
             return
@@ -82,7 +80,6 @@ class CxmForm(CxmFormMixin, forms.Form):
 
 class CxmModelForm(CxmFormMixin, forms.ModelForm):
     """A ModelForm whose DateFields become LocalizedDateFields."""
-
 
     def __init__(self, *args: Any, **kwargs: Any):
         super().__init__(*args, **kwargs)

@@ -31,7 +31,7 @@ def current_digits() -> str:
 
 
 def uses_jalali(language: str | None = None) -> bool:
-    return (language or translation.get_language() or "") .startswith("fa")
+    return (language or translation.get_language() or "").startswith("fa")
 
 
 def is_rtl(language: str | None = None) -> bool:
@@ -42,9 +42,8 @@ def format_date(value: dt.date | dt.datetime | None, with_time: bool = False) ->
     """Format a date or datetime for the active language, calendar and digits."""
     if value is None:
         return ""
-    if isinstance(value, dt.datetime):
-        if timezone.is_aware(value):
-            value = timezone.localtime(value)
+    if isinstance(value, dt.datetime) and timezone.is_aware(value):
+        value = timezone.localtime(value)
     if uses_jalali():
         text = format_jalali(value, with_time=with_time and isinstance(value, dt.datetime))
     elif isinstance(value, dt.datetime) and with_time:

@@ -21,7 +21,7 @@ class CappedPaginator(Paginator):
     count_cap = COUNT_CAP
 
     @cached_property
-    def count(self) -> int:  # type: ignore[override]
+    def count(self) -> int:
         object_list: Any = self.object_list
         if hasattr(object_list, "query"):
             return int(object_list[: self.count_cap + 1].count())

@@ -68,6 +68,11 @@ def _with_source(event: TimelineEvent, name: str) -> TimelineEvent:
     if event.source:
         return event
     return TimelineEvent(
-        at=event.at, kind=event.kind, title=event.title, body=event.body, url=event.url,
-        source=name, data=event.data,
+        at=event.at,
+        kind=event.kind,
+        title=event.title,
+        body=event.body,
+        url=event.url,
+        source=name,
+        data=event.data,
     )

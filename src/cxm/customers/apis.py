@@ -28,22 +28,40 @@ CONTACT_FIELDS = ("phone", "email", "telegram")
 
 
 class CustomerOutputSerializer(serializers.ModelSerializer):
-    preferred_channel = serializers.SlugRelatedField(slug_field="code", read_only=True)
-    segments = serializers.SlugRelatedField(slug_field="name", many=True, read_only=True)
+    preferred_channel: serializers.SlugRelatedField[Any] = serializers.SlugRelatedField(
+        slug_field="code", read_only=True
+    )
+    segments: Any = serializers.SlugRelatedField(slug_field="name", many=True, read_only=True)
     consents = serializers.SerializerMethodField()
 
     class Meta:
         model = Customer
         fields = [
-            "id", "external_id", "name", "phone", "email", "telegram", "preferred_language",
-            "preferred_channel", "lifecycle_stage", "club_tier", "club_joined_on", "segments",
-            "attributes", "consents", "created_at", "updated_at",
+            "id",
+            "external_id",
+            "name",
+            "phone",
+            "email",
+            "telegram",
+            "preferred_language",
+            "preferred_channel",
+            "lifecycle_stage",
+            "club_tier",
+            "club_joined_on",
+            "segments",
+            "attributes",
+            "consents",
+            "created_at",
+            "updated_at",
         ]
 
     def get_consents(self, obj: Customer) -> dict[str, dict[str, str]]:
         return {
-            c.channel.code: {"status": c.status, "changed_at": c.changed_at.isoformat(),
-                             "source": c.source}
+            c.channel.code: {
+                "status": c.status,
+                "changed_at": c.changed_at.isoformat(),
+                "source": c.source,
+            }
             for c in obj.consents.all()
         }
 
@@ -89,7 +107,9 @@ def _clean_one(raw: Any, channel_codes: set[str]) -> CleanCustomer:
 
 
 class CustomerViewSet(
-    mixins.ListModelMixin, mixins.RetrieveModelMixin, mixins.DestroyModelMixin,
+    mixins.ListModelMixin,
+    mixins.RetrieveModelMixin,
+    mixins.DestroyModelMixin,
     viewsets.GenericViewSet,
 ):
     """Customers. Everybody signed in may read; contact details only for roles that may."""
@@ -113,7 +133,7 @@ class CustomerViewSet(
                 qs = qs.none()
         return qs
 
-    def get_permissions(self) -> list[Any]:
+    def get_permissions(self) -> Any:
         if self.action == "destroy":
             self.write_capability = Capability.CUSTOMERS_DELETE
         if self.action == "bulk_upsert":
@@ -123,9 +143,12 @@ class CustomerViewSet(
     @extend_schema(
         parameters=[
             OpenApiParameter("q", str, description="Search name, ids, phone, e-mail, Telegram"),
-            OpenApiParameter("lifecycle_stage", str), OpenApiParameter("preferred_language", str),
-            OpenApiParameter("segment", int), OpenApiParameter("club_tier", str),
-            OpenApiParameter("external_id", str), OpenApiParameter("phone", str),
+            OpenApiParameter("lifecycle_stage", str),
+            OpenApiParameter("preferred_language", str),
+            OpenApiParameter("segment", int),
+            OpenApiParameter("club_tier", str),
+            OpenApiParameter("external_id", str),
+            OpenApiParameter("phone", str),
             OpenApiParameter("email", str),
         ]
     )
@@ -142,8 +165,11 @@ class CustomerViewSet(
             item = _clean_one(data, channel_codes)
         except CustomerInputError as exc:
             return Response(
-                {"message": _("Validation error"), "code": "invalid",
-                 "extra": {"fields": _field_errors(exc)}},
+                {
+                    "message": _("Validation error"),
+                    "code": "invalid",
+                    "extra": {"fields": _field_errors(exc)},
+                },
                 status=status.HTTP_400_BAD_REQUEST,
             )
         if existing is not None and item.external_id != existing.external_id:
@@ -179,11 +205,15 @@ class CustomerViewSet(
             "CustomerBulkUpsertInput", {"items": CustomerInputSerializer(many=True)}
         ),
         responses={
-            200: inline_serializer("CustomerBulkUpsertOutput", {
-                "created": serializers.IntegerField(), "updated": serializers.IntegerField(),
-                "unchanged": serializers.IntegerField(),
-                "ids": serializers.DictField(child=serializers.IntegerField()),
-            }),
+            200: inline_serializer(
+                "CustomerBulkUpsertOutput",
+                {
+                    "created": serializers.IntegerField(),
+                    "updated": serializers.IntegerField(),
+                    "unchanged": serializers.IntegerField(),
+                    "ids": serializers.DictField(child=serializers.IntegerField()),
+                },
+            ),
         },
     )
     @action(detail=False, methods=["post"], url_path="bulk-upsert")
@@ -194,12 +224,13 @@ class CustomerViewSet(
         """
         items = request.data.get("items") if isinstance(request.data, dict) else request.data
         if not isinstance(items, list):
-            raise ApplicationError(_("Send {\"items\": [...]} with a list of customers."))
+            raise ApplicationError(_('Send {"items": [...]} with a list of customers.'))
         limit = settings.CXM_BULK_MAX_ITEMS
         if len(items) > limit:
             raise ApplicationError(
                 _("At most %(limit)d items per request; this one has %(n)d.")
-                % {"limit": limit, "n": len(items)}, code=CustomerErrorCode.TOO_MANY,
+                % {"limit": limit, "n": len(items)},
+                code=CustomerErrorCode.TOO_MANY,
             )
         if not items:
             return Response({"created": 0, "updated": 0, "unchanged": 0, "ids": {}})
@@ -212,28 +243,43 @@ class CustomerViewSet(
                 item = _clean_one(raw, channel_codes)
             except CustomerInputError as exc:
                 external_id = raw.get("external_id") if isinstance(raw, dict) else None
-                errors.append({"index": index, "external_id": external_id,
-                               "errors": _field_errors(exc)})
+                errors.append(
+                    {"index": index, "external_id": external_id, "errors": _field_errors(exc)}
+                )
                 continue
             if item.external_id in seen:
-                errors.append({
-                    "index": index, "external_id": item.external_id,
-                    "errors": {"external_id": {
-                        "code": CustomerErrorCode.DUPLICATE_IN_BATCH,
-                        "message": _("Same external id as item %(other)d.")
-                        % {"other": seen[item.external_id]},
-                    }},
-                })
+                errors.append(
+                    {
+                        "index": index,
+                        "external_id": item.external_id,
+                        "errors": {
+                            "external_id": {
+                                "code": CustomerErrorCode.DUPLICATE_IN_BATCH,
+                                "message": _("Same external id as item %(other)d.")
+                                % {"other": seen[item.external_id]},
+                            }
+                        },
+                    }
+                )
                 continue
             seen[item.external_id] = index
             clean.append(item)
         if errors:
             return Response(
-                {"message": _("%(n)d of %(total)d items are invalid; nothing was saved.")
-                 % {"n": len(errors), "total": len(items)},
-                 "code": "invalid", "extra": {"items": errors}},
+                {
+                    "message": _("%(n)d of %(total)d items are invalid; nothing was saved.")
+                    % {"n": len(errors), "total": len(items)},
+                    "code": "invalid",
+                    "extra": {"items": errors},
+                },
                 status=status.HTTP_400_BAD_REQUEST,
             )
         result = services.customers_upsert(items=clean, source="api", actor=request.user)
-        return Response({"created": result.created, "updated": result.updated,
-                         "unchanged": result.unchanged, "ids": result.ids})
+        return Response(
+            {
+                "created": result.created,
+                "updated": result.updated,
+                "unchanged": result.unchanged,
+                "ids": result.ids,
+            }
+        )

@@ -16,8 +16,11 @@ def customer_event(
 ) -> CustomerEvent:
     """An unsaved event row (callers save it, or bulk-create many)."""
     return CustomerEvent(
-        customer=customer, kind=kind, at=timezone.now(),
-        actor=actor if actor is not None and actor.is_authenticated else None, data=data or {},
+        customer=customer,
+        kind=kind,
+        at=timezone.now(),
+        actor=actor if actor is not None and actor.is_authenticated else None,
+        data=data or {},
     )
 
 
@@ -25,7 +28,8 @@ def _title(event: CustomerEvent) -> str:
     data = event.data
     if event.kind == CustomerEventKind.CONSENT:
         return _("Consent on %(channel)s: %(status)s") % {
-            "channel": data.get("channel", ""), "status": data.get("status_label", ""),
+            "channel": data.get("channel", ""),
+            "status": data.get("status_label", ""),
         }
     if event.kind == CustomerEventKind.LIFECYCLE:
         return _("Lifecycle stage: %(stage)s") % {"stage": data.get("stage_label", "")}
@@ -50,5 +54,9 @@ def customer_record_events(customer: Customer, *, limit: int) -> Iterable[Timeli
     url = reverse("customers:detail", args=[customer.pk])
     for row in rows:
         yield TimelineEvent(
-            at=row.at, kind=f"customer.{row.kind}", title=_title(row), body=_body(row), url=url,
+            at=row.at,
+            kind=f"customer.{row.kind}",
+            title=_title(row),
+            body=_body(row),
+            url=url,
         )

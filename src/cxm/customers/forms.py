@@ -15,8 +15,17 @@ class CustomerForm(CxmModelForm):
     class Meta:
         model = Customer
         fields = [
-            "external_id", "name", "phone", "email", "telegram", "preferred_language",
-            "preferred_channel", "lifecycle_stage", "club_tier", "club_joined_on", "segments",
+            "external_id",
+            "name",
+            "phone",
+            "email",
+            "telegram",
+            "preferred_language",
+            "preferred_channel",
+            "lifecycle_stage",
+            "club_tier",
+            "club_joined_on",
+            "segments",
             "attributes",
         ]
         widgets = {"segments": forms.CheckboxSelectMultiple}
@@ -65,5 +74,7 @@ class CustomerFilterForm(CxmForm):
         from cxm.customers.models import Language, LifecycleStage
 
         super().__init__(*args, **kwargs)
-        self.fields["lifecycle_stage"].choices = [("", _("All")), *LifecycleStage.choices]
-        self.fields["preferred_language"].choices = [("", _("All")), *Language.choices]
+        stage_field: Any = self.fields["lifecycle_stage"]
+        stage_field.choices = [("", _("All")), *LifecycleStage.choices]
+        language_field: Any = self.fields["preferred_language"]
+        language_field.choices = [("", _("All")), *Language.choices]

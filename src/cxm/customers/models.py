@@ -48,7 +48,9 @@ class Segment(BaseModel):
 
 class Customer(BaseModel):
     external_id = models.CharField(
-        _("external id"), max_length=100, unique=True,
+        _("external id"),
+        max_length=100,
+        unique=True,
         help_text=_("The customer's id in your own systems; imports update by it."),
     )
     name = models.CharField(_("name"), max_length=200)
@@ -59,12 +61,19 @@ class Customer(BaseModel):
         _("preferred language"), max_length=8, choices=Language.choices, blank=True
     )
     preferred_channel = models.ForeignKey(
-        "cxm_channels.Channel", verbose_name=_("preferred channel"), null=True, blank=True,
-        on_delete=models.SET_NULL, related_name="+",
+        "cxm_channels.Channel",
+        verbose_name=_("preferred channel"),
+        null=True,
+        blank=True,
+        on_delete=models.SET_NULL,
+        related_name="+",
     )
     lifecycle_stage = models.CharField(
-        _("lifecycle stage"), max_length=20, choices=LifecycleStage.choices,
-        default=LifecycleStage.NEW, db_index=True,
+        _("lifecycle stage"),
+        max_length=20,
+        choices=LifecycleStage.choices,
+        default=LifecycleStage.NEW,
+        db_index=True,
     )
     club_tier = models.CharField(
         _("club tier"), max_length=20, choices=ClubTier.choices, blank=True, default=""
@@ -91,8 +100,11 @@ class Customer(BaseModel):
     def refresh_search_text(self) -> None:
         """Recompute the normalised text that search matches (name, ids, contact points)."""
         self.search_text = build_search_text(
-            name=self.name, external_id=self.external_id, phone=self.phone,
-            email=self.email, telegram=self.telegram,
+            name=self.name,
+            external_id=self.external_id,
+            phone=self.phone,
+            email=self.email,
+            telegram=self.telegram,
         )
 
 
@@ -115,13 +127,17 @@ class ChannelConsent(BaseModel):
         Customer, verbose_name=_("customer"), on_delete=models.CASCADE, related_name="consents"
     )
     channel = models.ForeignKey(
-        "cxm_channels.Channel", verbose_name=_("channel"), on_delete=models.CASCADE,
+        "cxm_channels.Channel",
+        verbose_name=_("channel"),
+        on_delete=models.CASCADE,
         related_name="consents",
     )
     status = models.CharField(_("status"), max_length=10, choices=ConsentStatus.choices)
     changed_at = models.DateTimeField(_("changed at"))
     source = models.CharField(
-        _("source"), max_length=200, blank=True,
+        _("source"),
+        max_length=200,
+        blank=True,
         help_text=_("Where the consent came from: a form, an import, an opt-out link …"),
     )
 
@@ -159,3 +175,6 @@ class CustomerEvent(models.Model):
     class Meta:
         ordering = ["-at"]
         indexes = [models.Index(fields=["customer", "-at"], name="customer_event_recent")]
+
+    def __str__(self) -> str:
+        return f"{self.customer_id}: {self.kind}"

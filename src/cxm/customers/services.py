@@ -25,8 +25,15 @@ from cxm.customers.validation import CleanCustomer
 
 BATCH = 2000
 _SCALAR_FIELDS = (
-    "name", "phone", "email", "telegram", "preferred_language", "lifecycle_stage",
-    "club_tier", "club_joined_on", "attributes",
+    "name",
+    "phone",
+    "email",
+    "telegram",
+    "preferred_language",
+    "lifecycle_stage",
+    "club_tier",
+    "club_joined_on",
+    "attributes",
 )
 
 
@@ -37,7 +44,9 @@ def customer_save(*, customer: Customer, actor: Any = None, source: str = "") ->
     previous_stage = None
     if not creating:
         previous_stage = (
-            Customer.objects.filter(pk=customer.pk).values_list("lifecycle_stage", flat=True).first()
+            Customer.objects.filter(pk=customer.pk)
+            .values_list("lifecycle_stage", flat=True)
+            .first()
         )
     customer.refresh_search_text()
     customer.full_clean()
@@ -52,9 +61,13 @@ def customer_save(*, customer: Customer, actor: Any = None, source: str = "") ->
 
 def _lifecycle_event(customer: Customer, actor: Any) -> CustomerEvent:
     return customer_event(
-        customer=customer, kind=CustomerEventKind.LIFECYCLE, actor=actor,
-        data={"stage": customer.lifecycle_stage,
-              "stage_label": str(LifecycleStage(customer.lifecycle_stage).label)},
+        customer=customer,
+        kind=CustomerEventKind.LIFECYCLE,
+        actor=actor,
+        data={
+            "stage": customer.lifecycle_stage,
+            "stage_label": str(LifecycleStage(customer.lifecycle_stage).label),
+        },
     )
 
 
@@ -65,9 +78,11 @@ def consent_set(
     """Record an opt-in or opt-out on one channel (a no-op when nothing changes)."""
     if status not in ConsentStatus.values:
         raise ApplicationError(_("Consent must be opt_in or opt_out."), code="invalid")
-    consent = ChannelConsent.objects.select_for_update().filter(
-        customer=customer, channel=channel
-    ).first()
+    consent = (
+        ChannelConsent.objects.select_for_update()
+        .filter(customer=customer, channel=channel)
+        .first()
+    )
     if consent is not None and consent.status == status:
         return consent
     if consent is None:
@@ -78,9 +93,16 @@ def consent_set(
     consent.full_clean()
     consent.save()
     customer_event(
-        customer=customer, kind=CustomerEventKind.CONSENT, actor=actor,
-        data={"channel": channel.label, "channel_code": channel.code, "status": status,
-              "status_label": str(ConsentStatus(status).label), "source": source},
+        customer=customer,
+        kind=CustomerEventKind.CONSENT,
+        actor=actor,
+        data={
+            "channel": channel.label,
+            "channel_code": channel.code,
+            "status": status,
+            "status_label": str(ConsentStatus(status).label),
+            "source": source,
+        },
     ).save()
     return consent
 
@@ -146,7 +168,10 @@ def _apply(customer: Customer, item: CleanCustomer, channels: dict[str, Channel]
 
 
 def _upsert_batch(
-    items: Sequence[CleanCustomer], channels: dict[str, Channel], source: str, actor: Any,
+    items: Sequence[CleanCustomer],
+    channels: dict[str, Channel],
+    source: str,
+    actor: Any,
     result: UpsertResult,
 ) -> None:
     existing = Customer.objects.in_bulk([i.external_id for i in items], field_name="external_id")
@@ -172,7 +197,9 @@ def _upsert_batch(
 
     if to_write:
         Customer.objects.bulk_create(
-            to_write, update_conflicts=True, unique_fields=["external_id"],
+            to_write,
+            update_conflicts=True,
+            unique_fields=["external_id"],
             update_fields=[*_SCALAR_FIELDS, "preferred_channel", "search_text", "updated_at"],
             batch_size=500,
         )
@@ -197,16 +224,24 @@ def _upsert_batch(
             fields = [*fields, "segments"] if fields != ["*"] else fields
         if fields == ["*"]:
             result.created += 1
-            events.append(customer_event(
-                customer=customer, kind=CustomerEventKind.IMPORTED, actor=actor,
-                data={"source": source},
-            ))
+            events.append(
+                customer_event(
+                    customer=customer,
+                    kind=CustomerEventKind.IMPORTED,
+                    actor=actor,
+                    data={"source": source},
+                )
+            )
         elif fields:
             result.updated += 1
-            events.append(customer_event(
-                customer=customer, kind=CustomerEventKind.UPDATED, actor=actor,
-                data={"source": source, "fields": fields},
-            ))
+            events.append(
+                customer_event(
+                    customer=customer,
+                    kind=CustomerEventKind.UPDATED,
+                    actor=actor,
+                    data={"source": source, "fields": fields},
+                )
+            )
         elif not any(e.customer is customer for e in consent_events):
             result.unchanged += 1
         else:
@@ -252,8 +287,11 @@ def _write_segments(items: Sequence[CleanCustomer], by_ext: dict[str, Customer])
 
 
 def _write_consents(
-    items: Sequence[CleanCustomer], by_ext: dict[str, Customer], channels: dict[str, Channel],
-    source: str, actor: Any,
+    items: Sequence[CleanCustomer],
+    by_ext: dict[str, Customer],
+    channels: dict[str, Channel],
+    source: str,
+    actor: Any,
 ) -> list[CustomerEvent]:
     named = [i for i in items if i.consents]
     if not named:
@@ -273,17 +311,34 @@ def _write_consents(
             consent = current.get((customer.pk, channel.pk))
             if consent is not None and consent.status == status:
                 continue
-            rows.append(ChannelConsent(
-                customer=customer, channel=channel, status=status, changed_at=now,
-                source=source[:200],
-            ))
-            events.append(customer_event(
-                customer=customer, kind=CustomerEventKind.CONSENT, actor=actor,
-                data={"channel": channel.label, "channel_code": code, "status": status,
-                      "status_label": str(ConsentStatus(status).label), "source": source},
-            ))
+            rows.append(
+                ChannelConsent(
+                    customer=customer,
+                    channel=channel,
+                    status=status,
+                    changed_at=now,
+                    source=source[:200],
+                )
+            )
+            events.append(
+                customer_event(
+                    customer=customer,
+                    kind=CustomerEventKind.CONSENT,
+                    actor=actor,
+                    data={
+                        "channel": channel.label,
+                        "channel_code": code,
+                        "status": status,
+                        "status_label": str(ConsentStatus(status).label),
+                        "source": source,
+                    },
+                )
+            )
     ChannelConsent.objects.bulk_create(
-        rows, update_conflicts=True, unique_fields=["customer", "channel"],
-        update_fields=["status", "changed_at", "source", "updated_at"], batch_size=500,
+        rows,
+        update_conflicts=True,
+        unique_fields=["customer", "channel"],
+        update_fields=["status", "changed_at", "source", "updated_at"],
+        batch_size=500,
     )
     return events

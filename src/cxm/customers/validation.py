@@ -5,6 +5,7 @@ every path accepts and rejects the same things with the same translated messages
 """
 
 import datetime as dt
+import functools
 import json
 import re
 from collections.abc import Mapping
@@ -13,6 +14,7 @@ from typing import Any
 
 from django.core.exceptions import ValidationError
 from django.core.validators import validate_email
+from django.utils import translation
 from django.utils.translation import gettext as _
 
 from cxm.core.jalali import parse_date
@@ -22,9 +24,19 @@ from cxm.customers.error_codes import CustomerErrorCode as Code
 from cxm.customers.models import ClubTier, ConsentStatus, Language, LifecycleStage
 
 FIELDS = (
-    "external_id", "name", "phone", "email", "telegram", "preferred_language",
-    "preferred_channel", "lifecycle_stage", "club_tier", "club_joined_on", "segments",
-    "attributes", "consents",
+    "external_id",
+    "name",
+    "phone",
+    "email",
+    "telegram",
+    "preferred_language",
+    "preferred_channel",
+    "lifecycle_stage",
+    "club_tier",
+    "club_joined_on",
+    "segments",
+    "attributes",
+    "consents",
 )
 REQUIRED_FIELDS = ("external_id", "name")
 _TELEGRAM = re.compile(r"^(?:[A-Za-z][A-Za-z0-9_]{4,31}|-?\d{5,20})$")
@@ -56,12 +68,24 @@ class CustomerInputError(Exception):
         self.errors = errors
 
 
-def _choice(value: str, choices: type, aliases: Mapping[str, str] | None = None) -> str | None:
+@functools.cache
+def _choice_keys(choices: Any) -> dict[str, str]:
+    """Normalised code and label, in each of the four languages, of every choice."""
+    keys: dict[str, str] = {}
+    for language in ("en", "hu", "ar", "fa"):
+        with translation.override(language):
+            for code, label in choices.choices:
+                keys[normalize_search(str(label))] = str(code)
+    for code, _label in choices.choices:
+        keys[normalize_search(str(code))] = str(code)
+    return keys
+
+
+def _choice(value: str, choices: Any, aliases: Mapping[str, str] | None = None) -> str | None:
     """Match a code or a label (in any of the four languages) of `choices`."""
     key = normalize_search(value)
-    for code, label in choices.choices:
-        if key in {normalize_search(code), normalize_search(str(label))}:
-            return str(code)
+    if key in _choice_keys(choices):
+        return _choice_keys(choices)[key]
     if aliases and key in aliases:
         return aliases[key]
     return None
@@ -70,18 +94,40 @@ def _choice(value: str, choices: type, aliases: Mapping[str, str] | None = None)
 _LANGUAGE_ALIASES = {
     normalize_search(k): v
     for k, v in {
-        "فارسی": "fa", "persian": "fa", "farsi": "fa", "پارسی": "fa",
-        "العربية": "ar", "عربی": "ar", "عربي": "ar", "arabic": "ar",
-        "magyar": "hu", "hungarian": "hu", "انگلیسی": "en", "english": "en", "angol": "en",
+        "فارسی": "fa",
+        "persian": "fa",
+        "farsi": "fa",
+        "پارسی": "fa",
+        "العربية": "ar",
+        "عربی": "ar",
+        "عربي": "ar",
+        "arabic": "ar",
+        "magyar": "hu",
+        "hungarian": "hu",
+        "انگلیسی": "en",
+        "english": "en",
+        "angol": "en",
     }.items()
 }
 _CONSENT_ALIASES = {
     normalize_search(k): v
     for k, v in {
-        "yes": "opt_in", "y": "opt_in", "1": "opt_in", "true": "opt_in", "in": "opt_in",
-        "بله": "opt_in", "نعم": "opt_in", "igen": "opt_in",
-        "no": "opt_out", "n": "opt_out", "0": "opt_out", "false": "opt_out", "out": "opt_out",
-        "خیر": "opt_out", "لا": "opt_out", "nem": "opt_out",
+        "yes": "opt_in",
+        "y": "opt_in",
+        "1": "opt_in",
+        "true": "opt_in",
+        "in": "opt_in",
+        "بله": "opt_in",
+        "نعم": "opt_in",
+        "igen": "opt_in",
+        "no": "opt_out",
+        "n": "opt_out",
+        "0": "opt_out",
+        "false": "opt_out",
+        "out": "opt_out",
+        "خیر": "opt_out",
+        "لا": "opt_out",
+        "nem": "opt_out",
     }.items()
 }
 
@@ -115,7 +161,8 @@ def clean_customer_input(
             phone = normalize_phone(raw_phone)
         except InvalidPhoneNumber:
             errors["phone"] = (
-                Code.INVALID_PHONE, _("“%(value)s” is not a valid phone number.") % {"value": raw_phone}
+                Code.INVALID_PHONE,
+                _("“%(value)s” is not a valid phone number.") % {"value": raw_phone},
             )
 
     email = text("email", 254).lower()
@@ -124,7 +171,8 @@ def clean_customer_input(
             validate_email(email)
         except ValidationError:
             errors["email"] = (
-                Code.INVALID_EMAIL, _("“%(value)s” is not a valid e-mail address.") % {"value": email}
+                Code.INVALID_EMAIL,
+                _("“%(value)s” is not a valid e-mail address.") % {"value": email},
             )
 
     telegram = text("telegram", 100).lstrip("@")
@@ -136,14 +184,15 @@ def clean_customer_input(
         language = _choice(raw_language, Language, _LANGUAGE_ALIASES) or ""
         if not language:
             errors["preferred_language"] = (
-                Code.UNKNOWN_CHOICE, _("Unknown language “%(value)s”; use fa, ar, hu or en.")
-                % {"value": raw_language},
+                Code.UNKNOWN_CHOICE,
+                _("Unknown language “%(value)s”; use fa, ar, hu or en.") % {"value": raw_language},
             )
 
     channel = text("preferred_channel", 50).lower()
     if channel and channel not in channel_codes:
         errors["preferred_channel"] = (
-            Code.UNKNOWN_CHOICE, _("Unknown channel “%(value)s”.") % {"value": channel}
+            Code.UNKNOWN_CHOICE,
+            _("Unknown channel “%(value)s”.") % {"value": channel},
         )
 
     stage = ""
@@ -151,7 +200,8 @@ def clean_customer_input(
         stage = _choice(raw_stage, LifecycleStage) or ""
         if not stage:
             errors["lifecycle_stage"] = (
-                Code.UNKNOWN_CHOICE, _("Unknown lifecycle stage “%(value)s”.") % {"value": raw_stage}
+                Code.UNKNOWN_CHOICE,
+                _("Unknown lifecycle stage “%(value)s”.") % {"value": raw_stage},
             )
 
     tier: str | None = None
@@ -160,7 +210,8 @@ def clean_customer_input(
         tier = _choice(raw_tier, ClubTier) if raw_tier else ""
         if tier is None:
             errors["club_tier"] = (
-                Code.UNKNOWN_CHOICE, _("Unknown club tier “%(value)s”.") % {"value": raw_tier}
+                Code.UNKNOWN_CHOICE,
+                _("Unknown club tier “%(value)s”.") % {"value": raw_tier},
             )
 
     joined: dt.date | None = None
@@ -177,20 +228,24 @@ def clean_customer_input(
 
     segments: list[str] | None = None
     if "segments" in raw:
-        value = raw.get("segments")
-        items = value if isinstance(value, list) else re.split(r"[;,،|]", str(value or ""))
+        raw_segments = raw.get("segments")
+        items = (
+            raw_segments
+            if isinstance(value, list)
+            else re.split(r"[;,،|]", str(raw_segments or ""))
+        )
         segments = sorted({clean_text(str(s))[:100] for s in items if clean_text(str(s))})
 
     attributes: dict[str, Any] | None = None
     if "attributes" in raw and raw["attributes"] not in (None, ""):
-        value = raw["attributes"]
-        if isinstance(value, str):
+        raw_attributes: Any = raw["attributes"]
+        if isinstance(raw_attributes, str):
             try:
-                value = json.loads(value)
+                raw_attributes = json.loads(raw_attributes)
             except json.JSONDecodeError:
-                value = None
-        if isinstance(value, dict):
-            attributes = value
+                raw_attributes = None
+        if isinstance(raw_attributes, dict):
+            attributes = raw_attributes
         else:
             errors["attributes"] = (Code.INVALID, _("Attributes must be a JSON object."))
 
@@ -211,8 +266,8 @@ def clean_customer_input(
         status = _choice(str(value), ConsentStatus, _CONSENT_ALIASES)
         if status is None:
             errors[key] = (
-                Code.UNKNOWN_CHOICE, _("Consent must be opt_in or opt_out, not “%(value)s”.")
-                % {"value": value},
+                Code.UNKNOWN_CHOICE,
+                _("Consent must be opt_in or opt_out, not “%(value)s”.") % {"value": value},
             )
             continue
         consents[code] = status
@@ -220,8 +275,18 @@ def clean_customer_input(
     if errors:
         raise CustomerInputError(errors)
     return CleanCustomer(
-        external_id=external_id, name=name, phone=phone, email=email, telegram=telegram,
-        preferred_language=language, preferred_channel=channel, lifecycle_stage=stage,
-        club_tier=tier, club_joined_on=joined, segments=segments, attributes=attributes,
-        consents=consents, present=present,
+        external_id=external_id,
+        name=name,
+        phone=phone,
+        email=email,
+        telegram=telegram,
+        preferred_language=language,
+        preferred_channel=channel,
+        lifecycle_stage=stage,
+        club_tier=tier,
+        club_joined_on=joined,
+        segments=segments,
+        attributes=attributes,
+        consents=consents,
+        present=present,
     )

@@ -3,7 +3,7 @@
 from typing import Any
 
 from django.contrib import messages
-from django.http import Http404, HttpRequest, HttpResponse, HttpResponseRedirect
+from django.http import Http404, HttpRequest, HttpResponse, HttpResponseBase, HttpResponseRedirect
 from django.shortcuts import get_object_or_404
 from django.urls import reverse
 from django.utils.translation import gettext as _
@@ -60,7 +60,7 @@ class CustomerFormView(CapabilityRequiredMixin, FormView):
     form_class = CustomerForm
     capability = Capability.CUSTOMERS_CHANGE
 
-    def dispatch(self, request: HttpRequest, *args: Any, **kwargs: Any) -> HttpResponse:
+    def dispatch(self, request: HttpRequest, *args: Any, **kwargs: Any) -> HttpResponseBase:
         self.object = get_object_or_404(Customer, pk=kwargs["pk"]) if "pk" in kwargs else None
         return super().dispatch(request, *args, **kwargs)
 
@@ -86,10 +86,11 @@ class ConsentChangeView(CapabilityRequiredMixin, FormView):
     def form_valid(self, form: ConsentForm) -> HttpResponse:
         customer = get_object_or_404(Customer, pk=self.kwargs["pk"])
         services.consent_set(
-            customer=customer, channel=form.cleaned_data["channel"],
+            customer=customer,
+            channel=form.cleaned_data["channel"],
             status=form.cleaned_data["status"],
-            source=form.cleaned_data["source"] or _("changed by %(user)s")
-            % {"user": self.request.user.display_name},  # type: ignore[union-attr]
+            source=form.cleaned_data["source"]
+            or _("changed by %(user)s") % {"user": self.request.user.display_name},  # type: ignore[union-attr]
             actor=self.request.user,
         )
         messages.success(self.request, _("Consent saved."))

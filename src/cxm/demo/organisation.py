@@ -59,7 +59,13 @@ STAFF = [
     ("qa", 4, "qa-reviewer", "qa", 4),
     ("viewer", 6, "staff", "sales", None),
 ]
-SEGMENTS_FA = ["مشتریان وفادار", "سفارش‌های شرکتی", "کاربران اپلیکیشن", "حساس به قیمت", "اینترنت همراه"]
+SEGMENTS_FA = [
+    "مشتریان وفادار",
+    "سفارش‌های شرکتی",
+    "کاربران اپلیکیشن",
+    "حساس به قیمت",
+    "اینترنت همراه",
+]
 
 
 @dataclass
@@ -110,12 +116,20 @@ def _teams(units: dict[str, Unit]) -> list[Team]:
 
 
 def _users(
-    rng: random.Random, units: dict[str, Unit], positions: dict[str, Position],
-    teams: list[Team], admin_password: str,
+    rng: random.Random,
+    units: dict[str, Unit],
+    positions: dict[str, Position],
+    teams: list[Team],
+    admin_password: str,
 ) -> int:
     User.objects.create_superuser(
-        username=ADMIN_USERNAME, password=admin_password, email="admin@example.com",
-        first_name="مدیر", last_name="سامانه", role=Role.ADMINISTRATOR, language="fa",
+        username=ADMIN_USERNAME,
+        password=admin_password,
+        email="admin@example.com",
+        first_name="مدیر",
+        last_name="سامانه",
+        role=Role.ADMINISTRATOR,
+        language="fa",
         unit=units["it"],
     )
     password = make_password(DEMO_PASSWORD)  # hashed once: 50 hashes would take seconds
@@ -133,10 +147,17 @@ def _users(
             else:
                 team = None
             user = User.objects.create(
-                username=f"{prefix}{i:02d}", password=password, first_name=first, last_name=last,
-                email=f"{prefix}{i:02d}@example.com", role=position.default_role,
-                unit=units[unit_code], team=team, position=position,
-                language="fa", digits="persian" if i % 3 else "",
+                username=f"{prefix}{i:02d}",
+                password=password,
+                first_name=first,
+                last_name=last,
+                email=f"{prefix}{i:02d}@example.com",
+                role=position.default_role,
+                unit=units[unit_code],
+                team=team,
+                position=position,
+                language="fa",
+                digits="persian" if i % 3 else "",
                 is_staff=False,
             )
             if prefix == "supervisor" and team is not None and team.lead_id is None:
@@ -154,8 +175,11 @@ def _phone(rng: random.Random, language: str) -> str:
         "en": "+44 7{a}{b}{a} {c:03d}{b}{b}{a}",
     }
     text = templates[language].format(
-        a=rng.choice("0123"), b=rng.randint(0, 9), c=rng.randint(100, 999),
-        d=rng.randint(0, 9999), hu=rng.choice(["20", "30", "70"]),
+        a=rng.choice("0123"),
+        b=rng.randint(0, 9),
+        c=rng.randint(100, 999),
+        d=rng.randint(0, 9999),
+        hu=rng.choice(["20", "30", "70"]),
     )
     try:
         return normalize_phone(text)
@@ -174,9 +198,7 @@ def _customer_row(rng: random.Random, n: int) -> dict[str, Any]:
     }[language]
     given, family = rng.choice(first), rng.choice(last)
     name = f"{family} {given}" if language == "hu" else f"{given} {family}"
-    stage = rng.choices(
-        [s.value for s in LifecycleStage], weights=[5, 15, 55, 12, 8, 5]
-    )[0]
+    stage = rng.choices([s.value for s in LifecycleStage], weights=[5, 15, 55, 12, 8, 5])[0]
     tier = rng.choices([t.value for t in ClubTier], weights=[60, 18, 12, 7, 3])[0]
     joined = dt.date(2022, 1, 1) + dt.timedelta(days=rng.randint(0, 1400)) if tier else None
     row: dict[str, Any] = {
@@ -201,8 +223,18 @@ def _customer_row(rng: random.Random, n: int) -> dict[str, Any]:
 
 
 def _customers(rng: random.Random, count: int) -> int:
-    channel_codes = {"web", "app", "email", "sms", "telegram", "phone", "fax", "social", "branch",
-                     "other"}
+    channel_codes = {
+        "web",
+        "app",
+        "email",
+        "sms",
+        "telegram",
+        "phone",
+        "fax",
+        "social",
+        "branch",
+        "other",
+    }
     items = [
         clean_customer_input(_customer_row(rng, n), channel_codes=channel_codes)
         for n in range(1, count + 1)

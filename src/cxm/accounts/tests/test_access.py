@@ -29,7 +29,9 @@ def test_people_management_matches_the_role_matrix(client_for, role):
 def test_api_people_writes_match_the_role_matrix(api_for, role):
     api = api_for(role)
     allowed = Capability.PEOPLE_MANAGE in ROLE_CAPABILITIES[role]
-    response = api.post("/api/v1/units/", {"name": f"U {role}", "code": f"api-{role}"}, format="json")
+    response = api.post(
+        "/api/v1/units/", {"name": f"U {role}", "code": f"api-{role}"}, format="json"
+    )
     assert response.status_code == (201 if allowed else 403)
     assert api.get("/api/v1/units/").status_code == 200
 
@@ -66,8 +68,14 @@ def test_admin_creates_user_with_role(client_for):
     client = client_for(Role.ADMINISTRATOR)
     response = client.post(
         reverse("user-create"),
-        {"username": "newagent", "password": "a-Long-pass-42", "role": "agent", "is_active": "on",
-         "language": "ar", "digits": "arabic"},
+        {
+            "username": "newagent",
+            "password": "a-Long-pass-42",
+            "role": "agent",
+            "is_active": "on",
+            "language": "ar",
+            "digits": "arabic",
+        },
     )
     assert response.status_code == 302, response.content
     user = User.objects.get(username="newagent")
@@ -104,13 +112,17 @@ def test_language_switch_saves_preference_and_sets_direction(make_user):
     user = make_user(Role.AGENT)
     client = Client()
     client.force_login(user)
-    response = client.post(reverse("preferences-language"), {"language": "ar", "next": "/customers/"})
+    response = client.post(
+        reverse("preferences-language"), {"language": "ar", "next": "/customers/"}
+    )
     assert response.status_code == 302 and response["Location"] == "/customers/"
     user.refresh_from_db()
     assert user.language == "ar"
     page = client.get("/customers/")
     assert 'lang="ar"' in page.text and 'dir="rtl"' in page.text
-    client.post(reverse("preferences-language"), {"language": "hu", "next": "https://evil.example/"})
+    client.post(
+        reverse("preferences-language"), {"language": "hu", "next": "https://evil.example/"}
+    )
     page = client.get("/")
     assert 'dir="ltr"' in page.text and 'lang="hu"' in page.text
 

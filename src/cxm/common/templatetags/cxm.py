@@ -1,4 +1,4 @@
-"""Template helpers: `{{ value|jdate }}`, `{{ value|jdatetime }}`, `{{ n|num }}`, `{{ s|digits }}`."""
+"""Template helpers: `|jdate`, `|jdatetime`, `|num`, `|digits` and `{% query_with %}`."""
 
 from typing import Any
 

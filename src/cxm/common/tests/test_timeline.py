@@ -10,11 +10,17 @@ def test_providers_are_merged_newest_first(monkeypatch):
 
     @timeline_provider("surveys")
     def surveys(customer, *, limit):
-        return [TimelineEvent(at=base + dt.timedelta(days=d), kind="survey", title=f"s{d}") for d in (1, 5)]
+        return [
+            TimelineEvent(at=base + dt.timedelta(days=d), kind="survey", title=f"s{d}")
+            for d in (1, 5)
+        ]
 
     @timeline_provider("cases")
     def cases(customer, *, limit):
-        return [TimelineEvent(at=base + dt.timedelta(days=d), kind="case", title=f"c{d}") for d in (3, 4, 2)]
+        return [
+            TimelineEvent(at=base + dt.timedelta(days=d), kind="case", title=f"c{d}")
+            for d in (3, 4, 2)
+        ]
 
     events = customer_timeline(object(), limit=4)
     assert [e.title for e in events] == ["s5", "c4", "c3", "c2"]

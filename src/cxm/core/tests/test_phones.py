@@ -5,7 +5,14 @@ from cxm.core.phones import InvalidPhoneNumber, normalize_phone
 
 @pytest.mark.parametrize(
     "raw",
-    ["09121234567", "+989121234567", "00989121234567", "0912 123 4567", "۰۹۱۲۱۲۳۴۵۶۷", "(+98) 912-123-4567"],
+    [
+        "09121234567",
+        "+989121234567",
+        "00989121234567",
+        "0912 123 4567",
+        "۰۹۱۲۱۲۳۴۵۶۷",
+        "(+98) 912-123-4567",
+    ],
 )
 def test_iranian_forms_are_one_number(raw):
     assert normalize_phone(raw) == "+989121234567"

@@ -17,8 +17,15 @@ def test_create_read_update_delete(api_for):
     api = api_for(Role.CX_MANAGER)
     created = api.post(
         URL,
-        {"external_id": "X1", "name": "Ali", "phone": "+98 912 123 4567", "email": "A@Example.com",
-         "preferred_language": "فارسی", "segments": ["VIP"], "consents": {"sms": "opt_in"}},
+        {
+            "external_id": "X1",
+            "name": "Ali",
+            "phone": "+98 912 123 4567",
+            "email": "A@Example.com",
+            "preferred_language": "فارسی",
+            "segments": ["VIP"],
+            "consents": {"sms": "opt_in"},
+        },
         format="json",
     )
     assert created.status_code == 201, created.json()
@@ -115,13 +122,17 @@ def test_bulk_upsert_all_or_nothing_with_per_item_errors(api_for):
 
 def test_bulk_upsert_limit(api_for, settings):
     settings.CXM_BULK_MAX_ITEMS = 3
-    response = api_for(Role.CX_MANAGER).post(BULK, {"items": [item(n) for n in range(4)]}, format="json")
+    response = api_for(Role.CX_MANAGER).post(
+        BULK, {"items": [item(n) for n in range(4)]}, format="json"
+    )
     assert response.status_code == 400 and response.json()["code"] == "too_many"
 
 
 def test_bulk_upsert_keeps_fields_not_sent(api_for):
     api = api_for(Role.CX_MANAGER)
-    api.post(BULK, {"items": [item(1, email="a@example.com", lifecycle_stage="active")]}, format="json")
+    api.post(
+        BULK, {"items": [item(1, email="a@example.com", lifecycle_stage="active")]}, format="json"
+    )
     api.post(BULK, {"items": [{"external_id": "E1", "name": "new name"}]}, format="json")
     customer = Customer.objects.get(external_id="E1")
     assert customer.name == "new name" and customer.email == "a@example.com"

@@ -5,6 +5,11 @@ from cxm.accounts.roles import Role
 from cxm.customers.models import Customer, CustomerEvent
 from cxm.customers.tests.factories import CustomerFactory
 
+
+def make_customer(**kwargs) -> Customer:
+    return CustomerFactory(**kwargs)  # type: ignore[return-value]
+
+
 pytestmark = pytest.mark.django_db
 
 
@@ -27,7 +32,10 @@ def test_viewer_reads_list_but_not_contacts_and_cannot_create(client_for):
     assert page.status_code == 200 and "Sara" in page.text
     assert "+989121234567" not in page.text
     assert client.get(reverse("customers:create")).status_code == 403
-    assert client.post(reverse("customers:create"), {"name": "x", "external_id": "1"}).status_code == 403
+    assert (
+        client.post(reverse("customers:create"), {"name": "x", "external_id": "1"}).status_code
+        == 403
+    )
     assert not Customer.objects.filter(external_id="1").exists()
 
 
@@ -40,8 +48,13 @@ def test_create_normalises_phone_and_records_timeline(client_for):
     client = client_for(Role.AGENT)
     response = client.post(
         reverse("customers:create"),
-        {"external_id": "A-1", "name": "مریم", "phone": "۰۹۱۲ ۱۲۳ ۴۵۶۷", "lifecycle_stage": "new",
-         "attributes": "{}"},
+        {
+            "external_id": "A-1",
+            "name": "مریم",
+            "phone": "۰۹۱۲ ۱۲۳ ۴۵۶۷",
+            "lifecycle_stage": "new",
+            "attributes": "{}",
+        },
     )
     assert response.status_code == 302, response.content
     customer = Customer.objects.get(external_id="A-1")
@@ -55,7 +68,13 @@ def test_invalid_phone_is_a_form_error_and_nothing_saved(client_for):
     client = client_for(Role.AGENT)
     response = client.post(
         reverse("customers:create"),
-        {"external_id": "A-2", "name": "x", "phone": "12", "lifecycle_stage": "new", "attributes": "{}"},
+        {
+            "external_id": "A-2",
+            "name": "x",
+            "phone": "12",
+            "lifecycle_stage": "new",
+            "attributes": "{}",
+        },
     )
     assert response.status_code == 200
     assert "is not a valid phone number" in response.text
@@ -63,7 +82,7 @@ def test_invalid_phone_is_a_form_error_and_nothing_saved(client_for):
 
 
 def test_html_in_name_is_escaped(client_for):
-    customer = CustomerFactory(name="<script>alert(1)</script>")
+    customer = make_customer(name="<script>alert(1)</script>")
     client = client_for(Role.AGENT)
     for url in (reverse("customers:list"), reverse("customers:detail", args=[customer.pk])):
         text = client.get(url).text
@@ -81,14 +100,18 @@ def test_persian_user_sees_jalali_dates_and_rtl(client_for, make_user):
     assert 'dir="rtl"' in page.text and 'lang="fa"' in page.text
     import jdatetime
 
-    today = jdatetime.date.today().strftime("%Y/%m/%d").translate(str.maketrans("0123456789", "۰۱۲۳۴۵۶۷۸۹"))
+    today = (
+        jdatetime.date.today()
+        .strftime("%Y/%m/%d")
+        .translate(str.maketrans("0123456789", "۰۱۲۳۴۵۶۷۸۹"))
+    )
     assert today in page.text
 
 
 def test_consent_change_recorded_on_timeline(client_for):
     from cxm.channels.models import Channel
 
-    customer = CustomerFactory()
+    customer = make_customer()
     sms = Channel.objects.get(code="sms")
     client = client_for(Role.AGENT)
     response = client.post(
@@ -103,7 +126,7 @@ def test_consent_change_recorded_on_timeline(client_for):
 
 
 def test_detail_query_count_is_bounded(client_for, django_assert_max_num_queries):
-    customer = CustomerFactory()
+    customer = make_customer()
     client = client_for(Role.AGENT)
     with django_assert_max_num_queries(15):
         assert client.get(reverse("customers:detail", args=[customer.pk])).status_code == 200

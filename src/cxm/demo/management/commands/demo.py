@@ -1,4 +1,4 @@
-"""`cxm demo`: load the demo organisation once (deterministic); `--print-login` shows how to sign in."""
+"""`cxm demo`: load the demo organisation once (deterministic); `--print-login` shows the login."""
 
 import os
 from typing import Any
@@ -13,9 +13,7 @@ class Command(BaseCommand):
 
     def add_arguments(self, parser: CommandParser) -> None:
         parser.add_argument("--customers", type=int, default=5000, help="How many customers.")
-        parser.add_argument(
-            "--print-login", action="store_true", help="Only print the demo login."
-        )
+        parser.add_argument("--print-login", action="store_true", help="Only print the demo login.")
 
     def handle(self, *args: Any, **options: Any) -> None:
         password = os.environ.get("CXM_ADMIN_PASSWORD", DEMO_PASSWORD)
