@@ -51,7 +51,7 @@ bench: install
 lint: install
 	$(BIN)/ruff check src tests bench scripts
 	$(BIN)/ruff format --check src tests bench scripts
-	$(BIN)/mypy src
+	$(BIN)/mypy src tests bench scripts
 
 ## messages: refresh the gettext catalogues from the source
 messages: install

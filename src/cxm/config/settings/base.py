@@ -132,7 +132,10 @@ USE_TZ = True
 
 STATIC_URL = "/static/"
 STATIC_ROOT = Path(env_str("STATIC_ROOT", str(BASE_DIR / "var" / "static")))
-STATICFILES_DIRS = [
+STATICFILES_DIRS: list[Path | tuple[str, Path]] = [
+    PACKAGE_DIR / "static",  # cxm/app.css: `cxm` itself is not an app, so list it here
+]
+STATICFILES_DIRS += [
     (prefix, NODE_MODULES / sub)
     for prefix, sub in [
         ("vendor/htmx", "htmx.org/dist"),
