@@ -113,7 +113,7 @@ def test_map_shows_placeholder_then_provider_value_and_kpi_heat(client_for, prov
     page = client.get(url).text
     assert seen == [[tp.pk]]  # called once, with every touchpoint of the map
     assert "kpi-empty" not in page
-    assert '<span class="kpi-chip heat-4"><span class="kpi-label">CSAT</span>' in page
+    assert '<span class="kpi-chip heat-4"><span class="kpi-label"><bdi>CSAT</bdi></span>' in page
     assert "2.1 / 5" in page
     assert f'class="touchpoint heat-edge-4" id="touchpoint-{tp.pk}"' in page
 

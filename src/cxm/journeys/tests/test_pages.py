@@ -47,7 +47,7 @@ def test_list_shows_counts_and_hides_add_for_viewers(client_for, food_map):
     page = client_for(Role.VIEWER).get(reverse("journeys:list"))
     assert page.status_code == 200
     row = re.search(
-        rf'<tr class="">\s*<td><a href="{map_url(food_map)}">سفارش غذا</a>.*?</tr>',
+        rf'<tr class="">\s*<td><a href="{map_url(food_map)}"><bdi>سفارش غذا</bdi></a>.*?</tr>',
         page.text,
         re.S,
     )
@@ -66,14 +66,14 @@ def test_map_draws_stages_in_order_with_cards_and_heat_classes(client_for, food_
     page = client_for(Role.VIEWER).get(map_url(food_map))
     assert page.status_code == 200
     html = page.text
-    names = re.findall(r'<h2 class="stage-name">(.*?)</h2>', html)
+    names = re.findall(r'<h2 class="stage-name"><bdi>(.*?)</bdi></h2>', html)
     assert names == ["آگاهی", "ثبت سفارش", "پرداخت"]
     assert "درگاه پرداخت" in html and "پرداخت بی‌خطا" in html and "۹۸٪ موفق" in html
     assert 'class="channel-badge channel-app"' in html
     for severity in Severity.values:
         assert re.search(
             rf'class="pain-point heat heat-{severity}"[^>]*>\s*<div class="pain-title">\s*'
-            rf"<strong>pain-{severity}</strong>",
+            rf"<strong><bdi>pain-{severity}</bdi></strong>",
             html,
         )
     # worst first within the card
@@ -92,7 +92,9 @@ def test_stage_order_follows_moves(client_for, food_map):
     response = client.post(reverse("journeys:stage-move", args=[last.pk]), {"direction": "up"})
     assert response.status_code == 302
     assert response["Location"] == f"{map_url(food_map)}#stage-{last.pk}"
-    names = re.findall(r'<h2 class="stage-name">(.*?)</h2>', client.get(map_url(food_map)).text)
+    names = re.findall(
+        r'<h2 class="stage-name"><bdi>(.*?)</bdi></h2>', client.get(map_url(food_map)).text
+    )
     assert names == ["آگاهی", "پرداخت", "ثبت سفارش"]
 
 
@@ -100,7 +102,7 @@ def test_persian_user_gets_rtl_page_with_persian_digits(client_for, food_map):
     page = client_for(Role.VIEWER, language="fa").get(map_url(food_map))
     assert re.search(r'<html lang="fa" dir="rtl">', page.text)
     # 1,440 minutes shown as 24 hours in Persian digits
-    assert re.search(r"<dd>۹۸٪ موفق · [^<]*۲۴[^<]*</dd>", page.text)
+    assert re.search(r"<dd><bdi>۹۸٪ موفق</bdi> · [^<]*۲۴[^<]*</dd>", page.text)
     # the stage-move arrows point the RTL way for an editor
     editor = client_for(Role.CX_MANAGER, language="fa").get(map_url(food_map)).text
     assert 'dir="rtl"' in editor and "→</button>" in editor
