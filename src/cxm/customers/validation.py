@@ -231,7 +231,7 @@ def clean_customer_input(
         raw_segments = raw.get("segments")
         items = (
             raw_segments
-            if isinstance(value, list)
+            if isinstance(raw_segments, list)
             else re.split(r"[;,،|]", str(raw_segments or ""))
         )
         segments = sorted({clean_text(str(s))[:100] for s in items if clean_text(str(s))})
