@@ -86,6 +86,7 @@ class Touchpoint(BaseModel):
         _("target service level"),
         max_length=200,
         blank=True,
+        # xgettext:no-python-format
         help_text=_("For example: 80% of calls answered within 20 seconds."),
     )
     target_response_minutes = models.PositiveIntegerField(
