@@ -7,8 +7,9 @@ into translated text.
 Encodings: Excel writes CSV as UTF-8 (with or without a BOM), as Windows-1256 in Iran and
 the Arab world, and as UTF-16 with a BOM ("Unicode text"). Detection checks BOMs, then
 strict UTF-8 over the whole file (incrementally, in chunks), then Windows-1256 when the
-non-ASCII text decodes to Arabic-script letters, and only then asks charset-normalizer,
-which guesses wrongly on short Persian text.
+non-ASCII text decodes to Arabic-script letters, Windows-1250 (Hungarian Excel) when it
+decodes to Central European letters, and only then asks charset-normalizer, which guesses
+wrongly on short Persian text.
 """
 
 import codecs
@@ -17,7 +18,7 @@ import datetime as dt
 import io
 import re
 import zipfile
-from collections.abc import Iterable, Iterator, Mapping, Sequence
+from collections.abc import Callable, Iterable, Iterator, Mapping, Sequence
 from dataclasses import dataclass, field
 from enum import StrEnum
 from typing import IO, Any
@@ -33,6 +34,10 @@ _UTF16_BOMS = (codecs.BOM_UTF16_LE, codecs.BOM_UTF16_BE)
 _NON_WORD = re.compile(r"[\W_]+")
 # Characters Windows-1256 maps high bytes to that real Persian/Arabic text is made of.
 _ARABIC_EXTRAS = frozenset("\u200c\u200d\u200e\u200f«»…–—‘’“”€")
+# Letters of Hungarian (and neighbours) that Windows-1250 (Excel in Hungary) writes.
+_CENTRAL_EUROPEAN = frozenset(
+    "áéíóöőúüűÁÉÍÓÖŐÚÜŰčďěňřšťůžČĎĚŇŘŠŤŮŽąćęłńśźżĄĆĘŁŃŚŹŻäôĺľŕÄÔĹĽŔß„“”‚‘’–—…€«»°§\xa0"
+)
 
 
 class SpreadsheetErrorCode(StrEnum):
@@ -116,29 +121,41 @@ def detect_encoding(stream: IO[bytes]) -> str:
     stream.seek(0)
     if looks_like_cp1256(sample):
         return "cp1256"
+    if _share_of(sample, "cp1250", _CENTRAL_EUROPEAN.__contains__) >= 0.85:
+        return "cp1250"
     return _guess_with_charset_normalizer(sample)
+
+
+def _share_of(sample: bytes, encoding: str, wanted: Callable[[str], bool]) -> float:
+    """The share of non-ASCII characters of `sample` decoded as `encoding` that are wanted."""
+    text = sample.decode(encoding, errors="replace")
+    high = [ch for ch in text if ord(ch) > 127]
+    if not high:
+        return 0.0
+    return sum(1 for ch in high if wanted(ch)) / len(high)
 
 
 def looks_like_cp1256(sample: bytes) -> bool:
     """True when the non-ASCII bytes decode (as Windows-1256) to Arabic-script text."""
-    text = sample.decode("cp1256", errors="replace")
-    high = [ch for ch in text if ord(ch) > 127]
-    if not high:
-        return False
-    arabic = sum(1 for ch in high if "\u0600" <= ch <= "\u06ff" or ch in _ARABIC_EXTRAS)
-    return arabic / len(high) >= 0.85
+    return _share_of(sample, "cp1256", _is_arabic_script) >= 0.85
+
+
+def _is_arabic_script(ch: str) -> bool:
+    return "\u0600" <= ch <= "\u06ff" or ch in _ARABIC_EXTRAS
 
 
 def _guess_with_charset_normalizer(sample: bytes) -> str:
+    """Last resort, trusted only when it recognises a language in clean text: on short
+    text it readily names a code page that turns every letter into another."""
     from charset_normalizer import from_bytes
 
     best = from_bytes(sample).best()
-    if best is None or not best.encoding:
+    if best is None or not best.encoding or best.chaos > 0.1 or best.coherence < 0.2:
         raise SpreadsheetError(SpreadsheetErrorCode.UNKNOWN_ENCODING)
     encoding = str(best.encoding)
     try:
-        codecs.lookup(encoding)
-    except LookupError:
+        sample.decode(encoding)
+    except (LookupError, UnicodeDecodeError):
         raise SpreadsheetError(SpreadsheetErrorCode.UNKNOWN_ENCODING) from None
     return encoding
 
@@ -219,8 +236,10 @@ def cell_text(value: Any) -> str:
         return "1" if value else "0"
     if isinstance(value, float) and value.is_integer():
         return str(int(value))
-    if isinstance(value, dt.datetime) and value.time() == dt.time(0):
-        return value.date().isoformat()
+    if isinstance(value, dt.datetime):
+        if value.time() == dt.time(0):
+            return value.date().isoformat()
+        return value.isoformat(sep=" ")
     if isinstance(value, dt.date):
         return value.isoformat()
     return str(value)

@@ -1,0 +1,109 @@
+"""The importer registry: what each kind of spreadsheet import reads and writes.
+
+The generic machinery (upload, mapping, dry run, commit, error report) knows nothing about
+customers or surveys. A capability registers an `Importer` that declares its target fields,
+validates one row and writes a batch of validated rows:
+
+    @register_importer
+    class SurveyResponseImporter(Importer):
+        kind = "survey_responses"
+        ...
+
+Register from the app's `AppConfig.ready()` so the registry is full before any request.
+"""
+
+from collections.abc import Mapping, Sequence
+from dataclasses import dataclass, field
+from typing import Any, ClassVar
+
+from django.utils.functional import Promise
+
+
+@dataclass(frozen=True)
+class TargetField:
+    """A column the importer can fill. `aliases` are header names (any of fa/ar/hu/en)
+    that map to it automatically; the field's name and label always do."""
+
+    name: str
+    label: str | Promise
+    required: bool = False
+    aliases: tuple[str, ...] = ()
+    help_text: str | Promise = ""
+
+
+class RowInvalid(Exception):
+    """One row is bad. `errors` maps a target field name (or "" for the whole row) to
+    (code, translated message)."""
+
+    def __init__(self, errors: Mapping[str, tuple[str, str]]):
+        super().__init__(dict(errors))
+        self.errors = dict(errors)
+
+
+@dataclass
+class BatchResult:
+    """What writing one batch did."""
+
+    created: int = 0
+    updated: int = 0
+    unchanged: int = 0
+
+
+@dataclass
+class RowContext:
+    """Per-run data an importer prepares once (lookup tables, options) and reuses per row."""
+
+    actor: Any = None
+    data: dict[str, Any] = field(default_factory=dict)
+
+
+class Importer:
+    """Base class of importers. Subclasses set the class attributes and override methods."""
+
+    kind: ClassVar[str] = ""
+    label: ClassVar[str | Promise] = ""
+    capability: ClassVar[str] = ""  # needed to see, run and commit imports of this kind
+    key_field: ClassVar[str | None] = None  # unique within a file (e.g. external id)
+    batch_size: ClassVar[int] = 2000
+
+    def fields(self) -> Sequence[TargetField]:
+        """The target fields, in the order the mapping page shows them (may hit the DB)."""
+        raise NotImplementedError
+
+    def context(self, *, actor: Any) -> RowContext:
+        """Prepare once per run what `clean_row` needs (one place for lookup queries)."""
+        return RowContext(actor=actor)
+
+    def row_key(self, values: Mapping[str, Any]) -> str:
+        """The normalised value of `key_field` in a raw row, for duplicate detection."""
+        if self.key_field is None:
+            return ""
+        return str(values.get(self.key_field) or "").strip()
+
+    def clean_row(self, values: Mapping[str, Any], context: RowContext) -> Any:
+        """Validate one row (raw cell values by field name). Raises RowInvalid."""
+        raise NotImplementedError
+
+    def write_batch(self, items: Sequence[Any], *, context: RowContext, source: str) -> BatchResult:
+        """Write validated rows. Runs inside the import's transaction."""
+        raise NotImplementedError
+
+
+_importers: dict[str, Importer] = {}
+
+
+def register_importer(cls: type[Importer]) -> type[Importer]:
+    """Class decorator: register one instance of the importer under its `kind`."""
+    if not cls.kind:
+        raise ValueError(f"{cls.__name__} has no kind")
+    _importers[cls.kind] = cls()
+    return cls
+
+
+def get_importer(kind: str) -> Importer:
+    """The importer of `kind`; KeyError when none is registered."""
+    return _importers[kind]
+
+
+def registered_importers() -> dict[str, Importer]:
+    return dict(_importers)
