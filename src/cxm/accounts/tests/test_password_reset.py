@@ -16,5 +16,5 @@ def test_password_reset_mail_in_the_users_language(make_user, language, word):
     assert response.status_code == 302
     assert len(mail.outbox) == 1
     message = mail.outbox[0]
-    assert word in message.subject + message.body
+    assert word in f"{message.subject} {message.body}"
     assert "/password-reset/" in message.body
