@@ -49,10 +49,15 @@ def localize_digits(value: str, style: str) -> str:
     return value
 
 
+# Combining marks after NFD: Latin accents, Arabic harakat, Quranic marks, superscript alef.
+_MARKS = re.compile(
+    "[\u0300-\u036f\u0610-\u061a\u064b-\u065f\u0670\u06d6-\u06dc\u06df-\u06e4\u06e7\u06e8\u06ea-\u06ed]"
+)
+
+
 def strip_marks(value: str) -> str:
-    """Remove combining marks (Arabic harakat, Latin accents are kept apart: see fold_search)."""
-    decomposed = unicodedata.normalize("NFD", value)
-    return "".join(ch for ch in decomposed if not unicodedata.combining(ch))
+    """Remove combining marks: Latin accents (á → a) and Arabic diacritics (harakat)."""
+    return _MARKS.sub("", unicodedata.normalize("NFD", value))
 
 
 def normalize_search(value: str | None) -> str:
@@ -63,6 +68,8 @@ def normalize_search(value: str | None) -> str:
     """
     if not value:
         return ""
+    if value.isascii():  # the common case: nothing to fold but case and spaces
+        return _SPACES.sub(" ", value.lower()).strip()
     text = unicodedata.normalize("NFKC", value)
     text = _INVISIBLE.sub("", text)
     text = text.translate(_LETTER_FOLD).translate(_DIGITS_TO_LATIN)

@@ -10,6 +10,7 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from cxm.channels.models import Channel
+from cxm.common.bulk import bulk_insert, bulk_upsert
 from cxm.common.exceptions import ApplicationError
 from cxm.customers.events import customer_event
 from cxm.customers.models import (
@@ -20,6 +21,7 @@ from cxm.customers.models import (
     CustomerEventKind,
     LifecycleStage,
     Segment,
+    build_search_text,
 )
 from cxm.customers.validation import CleanCustomer
 
@@ -115,6 +117,25 @@ class UpsertResult:
     ids: dict[str, int] = field(default_factory=dict)  # external_id -> pk
 
 
+@dataclass(frozen=True)
+class _ChannelInfo:
+    pk: int
+    code: str
+    label: str  # translated once per upsert, not once per row
+
+
+_CUSTOMER_COLUMNS = (
+    "external_id",
+    *_SCALAR_FIELDS,
+    "preferred_channel_id",
+    "search_text",
+    "created_at",
+    "updated_at",
+)
+_CUSTOMER_UPDATES = [c for c in _CUSTOMER_COLUMNS if c not in {"external_id", "created_at"}]
+_EVENT_COLUMNS = ("customer_id", "kind", "at", "actor_id", "data")
+
+
 def customers_upsert(
     *, items: Sequence[CleanCustomer], source: str, actor: Any = None
 ) -> UpsertResult:
@@ -123,13 +144,14 @@ def customers_upsert(
     Fields an item does not name are left as they are on existing customers. Items must
     have distinct external ids (check with `duplicate_external_ids`). Changes are recorded
     as timeline events; re-sending the same items changes nothing and records nothing.
-    Hides a few queries per batch of 2,000.
+    Hides a few queries per batch of 2,000 (COPY on PostgreSQL: see cxm.common.bulk).
     """
     result = UpsertResult()
-    channels = {c.code: c for c in Channel.objects.all()}
+    channels = {c.code: _ChannelInfo(c.pk, c.code, c.label) for c in Channel.objects.all()}
+    actor_id = actor.pk if actor is not None and actor.is_authenticated else None
     with transaction.atomic():
         for start in range(0, len(items), BATCH):
-            _upsert_batch(items[start : start + BATCH], channels, source, actor, result)
+            _upsert_batch(items[start : start + BATCH], channels, source, actor_id, result)
     return result
 
 
@@ -141,8 +163,25 @@ def duplicate_external_ids(external_ids: Iterable[str]) -> set[str]:
     return duplicates
 
 
-def _apply(customer: Customer, item: CleanCustomer, channels: dict[str, Channel]) -> list[str]:
-    """Copy the fields the item names onto the customer; return the names that changed."""
+_NEW_CUSTOMER: dict[str, Any] = {
+    "name": "",
+    "phone": "",
+    "email": "",
+    "telegram": "",
+    "preferred_language": "",
+    "lifecycle_stage": LifecycleStage.NEW.value,
+    "club_tier": "",
+    "club_joined_on": None,
+    "attributes": {},
+    "preferred_channel_id": None,
+}
+
+
+def _apply(
+    row: dict[str, Any], item: CleanCustomer, channels: dict[str, _ChannelInfo]
+) -> list[str]:
+    """Copy the fields the item names onto a customer's column values; return the names
+    that changed. Plain dicts, not model instances: this runs for every imported row."""
     changed: list[str] = []
     values: dict[str, Any] = {"name": item.name}
     for name in _SCALAR_FIELDS:
@@ -157,102 +196,118 @@ def _apply(customer: Customer, item: CleanCustomer, channels: dict[str, Channel]
         values.pop("lifecycle_stage")
     if "preferred_channel" in item.present:
         channel = channels.get(item.preferred_channel)
-        if (channel.pk if channel else None) != customer.preferred_channel_id:
-            customer.preferred_channel = channel
+        channel_id = channel.pk if channel else None
+        if channel_id != row["preferred_channel_id"]:
+            row["preferred_channel_id"] = channel_id
             changed.append("preferred_channel")
     for name, value in values.items():
-        if getattr(customer, name) != value:
-            setattr(customer, name, value)
+        if row[name] != value:
+            row[name] = value
             changed.append(name)
     return changed
 
 
+def _event_row(customer_id: int, kind: str, actor_id: int | None, data: dict[str, Any]) -> tuple:
+    return (customer_id, kind, timezone.now(), actor_id, data)
+
+
 def _upsert_batch(
     items: Sequence[CleanCustomer],
-    channels: dict[str, Channel],
+    channels: dict[str, _ChannelInfo],
     source: str,
-    actor: Any,
+    actor_id: int | None,
     result: UpsertResult,
 ) -> None:
-    existing = Customer.objects.in_bulk([i.external_id for i in items], field_name="external_id")
-    to_write: list[Customer] = []
+    existing = {
+        row["external_id"]: row
+        for row in Customer.objects.filter(external_id__in=[i.external_id for i in items]).values(
+            "id", *_CUSTOMER_COLUMNS
+        )
+    }
+    now = timezone.now()
+    to_write: list[dict[str, Any]] = []
     changes: dict[str, list[str]] = {}
     stage_changed: set[str] = set()
     for item in items:
-        customer = existing.get(item.external_id)
-        is_new = customer is None
-        if customer is None:
-            customer = Customer(external_id=item.external_id, lifecycle_stage=LifecycleStage.NEW)
-        before_stage = customer.lifecycle_stage
-        changed = _apply(customer, item, channels)
+        row = existing.get(item.external_id)
+        is_new = row is None
+        if row is None:
+            row = {**_NEW_CUSTOMER, "external_id": item.external_id, "created_at": now}
+        before_stage = row["lifecycle_stage"]
+        changed = _apply(row, item, channels)
         if is_new or changed:
-            customer.refresh_search_text()
-            customer.updated_at = timezone.now()
-            if is_new:
-                customer.created_at = customer.updated_at
-            to_write.append(customer)
+            row["search_text"] = build_search_text(
+                name=row["name"],
+                external_id=row["external_id"],
+                phone=row["phone"],
+                email=row["email"],
+                telegram=row["telegram"],
+            )
+            row["updated_at"] = now
+            to_write.append(row)
             changes[item.external_id] = ["*"] if is_new else changed
-            if not is_new and before_stage != customer.lifecycle_stage:
+            if not is_new and before_stage != row["lifecycle_stage"]:
                 stage_changed.add(item.external_id)
 
-    if to_write:
-        Customer.objects.bulk_create(
-            to_write,
-            update_conflicts=True,
-            unique_fields=["external_id"],
-            update_fields=[*_SCALAR_FIELDS, "preferred_channel", "search_text", "updated_at"],
-            batch_size=500,
-        )
-    written = {c.external_id: c for c in to_write}
-    by_ext = {**existing, **written}
-    if any(c.pk is None for c in written.values()):
-        # Some databases do not return primary keys for upserted rows.
-        ids = dict(
-            Customer.objects.filter(external_id__in=list(written)).values_list("external_id", "id")
-        )
-        for ext, customer in written.items():
-            customer.pk = ids[ext]
+    keys = bulk_upsert(
+        Customer,
+        _CUSTOMER_COLUMNS,
+        [tuple(row[name] for name in _CUSTOMER_COLUMNS) for row in to_write],
+        unique_fields=["external_id"],
+        update_fields=_CUSTOMER_UPDATES,
+    )
+    for row in to_write:
+        row["id"] = keys[(row["external_id"],)]
+    ids = {ext: row["id"] for ext, row in existing.items()}
+    ids.update((row["external_id"], row["id"]) for row in to_write)
 
-    seg_changed = _write_segments(items, by_ext)
-    consent_events = _write_consents(items, by_ext, channels, source, actor)
+    new_ids = {ext for ext, fields in changes.items() if fields == ["*"]}
+    seg_changed = _write_segments(items, ids)
+    consent_events = _write_consents(items, ids, channels, source, actor_id, new_ids, now)
 
-    events: list[CustomerEvent] = list(consent_events)
+    events = list(consent_events)
+    with_consent_events = {row[0] for row in consent_events}
+    stages = {row["external_id"]: row["lifecycle_stage"] for row in to_write}
     for item in items:
-        customer = by_ext[item.external_id]
+        customer_id = ids[item.external_id]
         fields = changes.get(item.external_id, [])
-        if item.external_id in seg_changed:
-            fields = [*fields, "segments"] if fields != ["*"] else fields
+        if item.external_id in seg_changed and fields != ["*"]:
+            fields = [*fields, "segments"]
         if fields == ["*"]:
             result.created += 1
-            events.append(
-                customer_event(
-                    customer=customer,
-                    kind=CustomerEventKind.IMPORTED,
-                    actor=actor,
-                    data={"source": source},
-                )
-            )
+            data: dict[str, Any] = {"source": source}
+            if item.consents:
+                data["consents"] = dict(item.consents)
+            events.append(_event_row(customer_id, CustomerEventKind.IMPORTED, actor_id, data))
         elif fields:
             result.updated += 1
             events.append(
-                customer_event(
-                    customer=customer,
-                    kind=CustomerEventKind.UPDATED,
-                    actor=actor,
-                    data={"source": source, "fields": fields},
+                _event_row(
+                    customer_id,
+                    CustomerEventKind.UPDATED,
+                    actor_id,
+                    {"source": source, "fields": fields},
                 )
             )
-        elif not any(e.customer is customer for e in consent_events):
-            result.unchanged += 1
-        else:
+        elif customer_id in with_consent_events:
             result.updated += 1
+        else:
+            result.unchanged += 1
         if item.external_id in stage_changed:
-            events.append(_lifecycle_event(customer, actor))
-        result.ids[item.external_id] = customer.pk
-    CustomerEvent.objects.bulk_create(events, batch_size=1000)
+            stage = stages[item.external_id]
+            events.append(
+                _event_row(
+                    customer_id,
+                    CustomerEventKind.LIFECYCLE,
+                    actor_id,
+                    {"stage": stage, "stage_label": str(LifecycleStage(stage).label)},
+                )
+            )
+        result.ids[item.external_id] = customer_id
+    bulk_insert(CustomerEvent, _EVENT_COLUMNS, events)
 
 
-def _write_segments(items: Sequence[CleanCustomer], by_ext: dict[str, Customer]) -> set[str]:
+def _write_segments(items: Sequence[CleanCustomer], ids: dict[str, int]) -> set[str]:
     """Replace the segments of items that name them; return external ids that changed."""
     named = [i for i in items if i.segments is not None]
     if not named:
@@ -263,7 +318,7 @@ def _write_segments(items: Sequence[CleanCustomer], by_ext: dict[str, Customer])
     )
     seg_ids = dict(Segment.objects.filter(name__in=wanted_names).values_list("name", "id"))
     through = Customer.segments.through
-    customer_ids = [by_ext[i.external_id].pk for i in named]
+    customer_ids = [ids[i.external_id] for i in named]
     current: dict[int, set[int]] = {}
     for cid, sid in through.objects.filter(customer_id__in=customer_ids).values_list(
         "customer_id", "segment_id"
@@ -271,61 +326,63 @@ def _write_segments(items: Sequence[CleanCustomer], by_ext: dict[str, Customer])
         current.setdefault(cid, set()).add(sid)
     changed: set[str] = set()
     to_delete: list[int] = []
-    to_add: list[Any] = []
+    to_add: list[tuple[int, int]] = []
     for item in named:
-        cid = by_ext[item.external_id].pk
+        cid = ids[item.external_id]
         want = {seg_ids[s] for s in (item.segments or [])}
-        have = current.get(cid, set())
-        if want != have:
+        if want != current.get(cid, set()):
             changed.add(item.external_id)
-            to_delete.append(cid)
-            to_add.extend(through(customer_id=cid, segment_id=sid) for sid in want)
+            if cid in current:
+                to_delete.append(cid)
+            to_add.extend((cid, sid) for sid in want)
     if to_delete:
         through.objects.filter(customer_id__in=to_delete).delete()
-        through.objects.bulk_create(to_add, batch_size=1000)
+    bulk_insert(through, ("customer_id", "segment_id"), to_add)
     return changed
 
 
 def _write_consents(
     items: Sequence[CleanCustomer],
-    by_ext: dict[str, Customer],
-    channels: dict[str, Channel],
+    ids: dict[str, int],
+    channels: dict[str, _ChannelInfo],
     source: str,
-    actor: Any,
-) -> list[CustomerEvent]:
+    actor_id: int | None,
+    new_ids: set[str],
+    now: Any,
+) -> list[tuple]:
+    """Write consents that changed; return consent events (none for new customers, whose
+    "imported" event carries their consents)."""
     named = [i for i in items if i.consents]
     if not named:
         return []
-    customer_ids = [by_ext[i.external_id].pk for i in named]
-    current = {
-        (c.customer_id, c.channel_id): c
-        for c in ChannelConsent.objects.filter(customer_id__in=customer_ids)
-    }
-    now = timezone.now()
-    rows: list[ChannelConsent] = []
-    events: list[CustomerEvent] = []
+    old_customers = [ids[i.external_id] for i in named if i.external_id not in new_ids]
+    current = (
+        dict(
+            ((cid, chid), status)
+            for cid, chid, status in ChannelConsent.objects.filter(
+                customer_id__in=old_customers
+            ).values_list("customer_id", "channel_id", "status")
+        )
+        if old_customers
+        else {}
+    )
+    rows: list[tuple] = []
+    events: list[tuple] = []
     for item in named:
-        customer = by_ext[item.external_id]
+        customer_id = ids[item.external_id]
         for code, status in item.consents.items():
             channel = channels[code]
-            consent = current.get((customer.pk, channel.pk))
-            if consent is not None and consent.status == status:
+            if current.get((customer_id, channel.pk)) == status:
                 continue
-            rows.append(
-                ChannelConsent(
-                    customer=customer,
-                    channel=channel,
-                    status=status,
-                    changed_at=now,
-                    source=source[:200],
-                )
-            )
+            rows.append((customer_id, channel.pk, status, now, source[:200], now, now))
+            if item.external_id in new_ids:
+                continue
             events.append(
-                customer_event(
-                    customer=customer,
-                    kind=CustomerEventKind.CONSENT,
-                    actor=actor,
-                    data={
+                _event_row(
+                    customer_id,
+                    CustomerEventKind.CONSENT,
+                    actor_id,
+                    {
                         "channel": channel.label,
                         "channel_code": code,
                         "status": status,
@@ -334,11 +391,11 @@ def _write_consents(
                     },
                 )
             )
-    ChannelConsent.objects.bulk_create(
+    bulk_upsert(
+        ChannelConsent,
+        ("customer_id", "channel_id", "status", "changed_at", "source", "created_at", "updated_at"),
         rows,
-        update_conflicts=True,
-        unique_fields=["customer", "channel"],
+        unique_fields=["customer_id", "channel_id"],
         update_fields=["status", "changed_at", "source", "updated_at"],
-        batch_size=500,
     )
     return events

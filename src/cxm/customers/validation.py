@@ -83,9 +83,12 @@ def _choice_keys(choices: Any) -> dict[str, str]:
 
 def _choice(value: str, choices: Any, aliases: Mapping[str, str] | None = None) -> str | None:
     """Match a code or a label (in any of the four languages) of `choices`."""
+    keys = _choice_keys(choices)
+    if value in keys:  # already a code, the common case
+        return keys[value]
     key = normalize_search(value)
-    if key in _choice_keys(choices):
-        return _choice_keys(choices)[key]
+    if key in keys:
+        return keys[key]
     if aliases and key in aliases:
         return aliases[key]
     return None
