@@ -8,7 +8,7 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from cxm.common.timeline import TimelineEvent, timeline_provider
-from cxm.customers.models import Customer, CustomerEvent, CustomerEventKind
+from cxm.customers.models import ConsentStatus, Customer, CustomerEvent, CustomerEventKind
 
 
 def customer_event(
@@ -40,6 +40,11 @@ def _body(event: CustomerEvent) -> str:
     parts = []
     if event.data.get("source"):
         parts.append(_("Source: %(source)s") % {"source": event.data["source"]})
+    if consents := event.data.get("consents"):
+        statuses = ", ".join(
+            f"{code}: {ConsentStatus(status).label}" for code, status in sorted(consents.items())
+        )
+        parts.append(_("Consent: %(list)s") % {"list": statuses})
     if event.data.get("fields"):
         parts.append(_("Changed: %(fields)s") % {"fields": ", ".join(event.data["fields"])})
     if event.actor_id and event.actor is not None:
