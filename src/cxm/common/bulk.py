@@ -17,7 +17,7 @@ _BATCH = 2000
 
 def _columns(model: type[Model], fields: Sequence[str]) -> list[str]:
     meta = model._meta
-    return [meta.get_field(name).column for name in fields]  # type: ignore[union-attr]
+    return [str(getattr(meta.get_field(name), "column", name)) for name in fields]
 
 
 def _json_positions(model: type[Model], fields: Sequence[str]) -> list[int]:
@@ -110,7 +110,7 @@ def bulk_upsert(
         cursor.execute(create_stage)
         cursor.execute(f"TRUNCATE {quote(stage)}")
     _copy(stage, columns, rows, _json_positions(model, fields))
-    pk = quote(model._meta.pk.column)  # type: ignore[union-attr]
+    pk = quote(str(model._meta.pk.column))
     assignments = ", ".join(f"{quote(c)} = EXCLUDED.{quote(c)}" for c in updates)
     upsert = (
         f"INSERT INTO {quote(table)} ({column_list}) SELECT {column_list} "  # noqa: S608

@@ -3,6 +3,7 @@
 import codecs
 import datetime as dt
 import io
+from typing import Any
 
 import pytest
 from openpyxl import Workbook
@@ -171,7 +172,7 @@ def test_file_without_header_row():
 
 def test_xlsx_streamed_with_typed_cells():
     workbook = Workbook()
-    sheet = workbook.active
+    sheet: Any = workbook.active
     sheet.append(["external_id", "name", "phone", "club_joined_on"])
     sheet.append(["C1", "Kovács Éva", 9121234567, dt.datetime(2024, 3, 20)])
     sheet.append([None, None, None, None])
