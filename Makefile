@@ -35,7 +35,7 @@ run: install
 	@echo "Starting the task worker and the web server on http://$(HOST):$(PORT)/"
 	@$(CXM) db_worker --queue-name default --no-reload & worker=$$!; \
 	 trap 'kill $$worker 2>/dev/null' EXIT INT TERM; \
-	 $(CXM) demo --print-login; \
+	 $(CXM) demo --print-login --url http://$(HOST):$(PORT)/; \
 	 $(CXM) runserver $(HOST):$(PORT)
 
 ## test: the whole suite (SQLite unless DATABASE_URL names PostgreSQL)

@@ -14,13 +14,14 @@ class Command(BaseCommand):
     def add_arguments(self, parser: CommandParser) -> None:
         parser.add_argument("--customers", type=int, default=5000, help="How many customers.")
         parser.add_argument("--print-login", action="store_true", help="Only print the demo login.")
+        parser.add_argument("--url", default="http://127.0.0.1:8000/", help="Address to print.")
 
     def handle(self, *args: Any, **options: Any) -> None:
         password = os.environ.get("CXM_ADMIN_PASSWORD", DEMO_PASSWORD)
         if options["print_login"]:
             self.stdout.write(
                 self.style.SUCCESS(
-                    "\n  OpenCXM: http://127.0.0.1:8000/\n"
+                    f"\n  OpenCXM: {options['url']}\n"
                     f"  Sign in as {ADMIN_USERNAME} / {password}\n"
                     "  (other demo users: cxmanager01, analyst01, supervisor01, agent01, qa01,"
                     f" viewer01; password {DEMO_PASSWORD})\n"
