@@ -3,6 +3,7 @@
 from typing import Any
 
 from django.conf import settings
+from django.db.models import Count
 from django.utils.translation import gettext as _
 from drf_spectacular.utils import OpenApiParameter, extend_schema, inline_serializer
 from rest_framework import mixins, serializers, status, viewsets
@@ -17,7 +18,7 @@ from cxm.common.exceptions import ApplicationError
 from cxm.core.phones import InvalidPhoneNumber, normalize_phone
 from cxm.customers import selectors, services
 from cxm.customers.error_codes import CustomerErrorCode
-from cxm.customers.models import Customer
+from cxm.customers.models import Customer, Segment
 from cxm.customers.validation import (
     CleanCustomer,
     CustomerInputError,
@@ -283,3 +284,22 @@ class CustomerViewSet(
                 "ids": result.ids,
             }
         )
+
+
+class SegmentSerializer(serializers.ModelSerializer):
+    customers = serializers.IntegerField(source="customer_count", read_only=True)
+
+    class Meta:
+        model = Segment
+        fields = ["id", "name", "description", "customers", "created_at", "updated_at"]
+
+
+class SegmentViewSet(viewsets.ModelViewSet):
+    """Segments (tags) of customers; a customer's segments are set through the customer."""
+
+    serializer_class = SegmentSerializer
+    write_capability = Capability.CUSTOMERS_CHANGE
+    filterset_fields = ["name"]
+
+    def get_queryset(self) -> Any:
+        return Segment.objects.annotate(customer_count=Count("customers")).order_by("name")

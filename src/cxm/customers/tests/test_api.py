@@ -145,3 +145,20 @@ def test_schema_and_docs_are_served(client, admin_user):
     assert schema.status_code == 200 and b"/api/v1/customers/bulk-upsert/" in schema.content
     docs = client.get("/api/docs/")
     assert docs.status_code == 200 and b"swagger-ui" in docs.content
+
+
+def test_segments_api(api_for):
+    api = api_for(Role.CX_MANAGER)
+    api.post(
+        BULK,
+        {"items": [item(1, segments=["VIP", "Tehran"]), item(2, segments=["VIP"])]},
+        format="json",
+    )
+    rows = {r["name"]: r["customers"] for r in api.get("/api/v1/segments/").json()["results"]}
+    assert rows == {"Tehran": 1, "VIP": 2}
+    created = api.post("/api/v1/segments/", {"name": "Budapest"}, format="json")
+    assert created.status_code == 201
+    assert (
+        api_for(Role.VIEWER).post("/api/v1/segments/", {"name": "x"}, format="json").status_code
+        == 403
+    )
