@@ -155,13 +155,13 @@ class ImportJobMappingApi(_ImportApi):
 
     parser_classes = [JSONParser]
 
-    class InputSerializer(serializers.Serializer):
+    class MappingInputSerializer(serializers.Serializer):
         mapping = serializers.DictField(child=serializers.JSONField(allow_null=True))
         mode = serializers.ChoiceField(choices=ImportMode.choices, required=False)
 
-    @extend_schema(request=InputSerializer, responses=ImportJobOutputSerializer)
+    @extend_schema(request=MappingInputSerializer, responses=ImportJobOutputSerializer)
     def post(self, request: Request, pk: int) -> Response:
-        data = self.InputSerializer(data=request.data)
+        data = self.MappingInputSerializer(data=request.data)
         data.is_valid(raise_exception=True)
         mapping = data.validated_data["mapping"]
         for name, value in mapping.items():
@@ -189,12 +189,12 @@ class ImportJobDryRunApi(_ImportApi):
 class ImportJobCommitApi(_ImportApi):
     """Start writing the rows (202), optionally choosing the mode."""
 
-    class InputSerializer(serializers.Serializer):
+    class CommitInputSerializer(serializers.Serializer):
         mode = serializers.ChoiceField(choices=ImportMode.choices, required=False)
 
-    @extend_schema(request=InputSerializer, responses={202: ImportJobOutputSerializer})
+    @extend_schema(request=CommitInputSerializer, responses={202: ImportJobOutputSerializer})
     def post(self, request: Request, pk: int) -> Response:
-        data = self.InputSerializer(data=request.data)
+        data = self.CommitInputSerializer(data=request.data)
         data.is_valid(raise_exception=True)
         job = services.import_job_start_commit(
             job=self.get_job(), mode=data.validated_data.get("mode")
