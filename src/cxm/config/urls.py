@@ -11,6 +11,7 @@ api_v1 = [
     path("", include("cxm.customers.api_urls")),
     path("", include("cxm.journeys.api_urls")),
     path("", include("cxm.imports.api_urls")),
+    path("", include("cxm.surveys.api_urls")),
 ]
 
 urlpatterns = [
@@ -26,6 +27,8 @@ urlpatterns = [
     path("channels/", include("cxm.channels.urls")),
     path("journeys/", include("cxm.journeys.urls")),
     path("imports/", include("cxm.imports.urls")),
+    path("surveys/", include("cxm.surveys.urls")),
+    path("s/", include("cxm.surveys.public_urls")),
 ]
 
 if settings.DEBUG:

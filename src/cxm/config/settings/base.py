@@ -39,6 +39,7 @@ INSTALLED_APPS = [
     "cxm.channels",
     "cxm.journeys",
     "cxm.imports",
+    "cxm.surveys",
     "cxm.demo",
 ]
 
