@@ -8,4 +8,4 @@ EMAIL_BACKEND = "django.core.mail.backends.locmem.EmailBackend"
 TASKS = {"default": {"BACKEND": "django_tasks.backends.immediate.ImmediateBackend"}}
 AXES_ENABLED = True
 MEDIA_ROOT = BASE_DIR / "var" / "test-media"  # noqa: F405
-STATIC_ROOT = None  # WhiteNoise serves from the finders in tests; no collected directory
+STATIC_ROOT = None  # type: ignore[assignment]  # WhiteNoise serves from the finders in tests; no collected directory
