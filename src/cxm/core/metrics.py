@@ -53,6 +53,9 @@ REJECTED_ROWS_KEPT = 10
 
 _INTEGRAL = re.compile(r"[+-]?\d+(?:\.0*)?")
 _DECIMAL = re.compile(r"[+-]?(?:\d+\.\d*|\.\d+)")
+# A score exported with its label: "10 - Extremely likely", "9 (promoter)", "۵ – راضی".
+# The label starts with a letter and holds no digit, so "1 - 5" or "10/10" stay unread.
+_LABELLED = re.compile(r"([+-]?\d+)\s*(?:[-–—:(|]\s*|\s+)[^\W\d_]\D*", re.DOTALL)
 # Marks that a copy from an RTL document leaves around a number.
 _INVISIBLE = re.compile("[\u200c\u200d\u200e\u200f\u202a-\u202e\u2066-\u2069\ufeff]")
 
@@ -147,6 +150,8 @@ def parse_score(value: object, scale: Scale) -> int:
             number = int(float(text))
         elif _DECIMAL.fullmatch(text):
             raise InvalidScore(Rejection.NOT_INTEGER, value)
+        elif labelled := _LABELLED.fullmatch(text):
+            number = int(labelled.group(1))
         else:
             raise InvalidScore(Rejection.NOT_A_NUMBER, value)
     else:

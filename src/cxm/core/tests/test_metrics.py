@@ -14,6 +14,7 @@ from cxm.core import metrics
 from cxm.core.metrics import (
     MIN_N,
     NPS_SCALE,
+    InvalidScore,
     Rejection,
     ScoreSample,
     ces,
@@ -430,3 +431,25 @@ def test_summarise_and_scale_for():
         metrics.scale_for("nps", 5)
     with pytest.raises(ValueError):
         metrics.scale_for("mood")
+
+
+@pytest.mark.parametrize(
+    ("raw", "score"),
+    [
+        ("10 - Extremely likely", 10),
+        ("0 – Not at all likely", 0),
+        ("9 (promoter)", 9),
+        ("۵ - کاملاً راضی", 5),
+        ("3 stars", 3),
+        ("7: strongly agree", 7),
+    ],
+)
+def test_scores_exported_with_their_label_are_read(raw, score):
+    """Survey tools often export "10 - Extremely likely"; the number is the answer."""
+    assert parse_score(raw, NPS_SCALE) == score
+
+
+@pytest.mark.parametrize("raw", ["10/10", "1 - 5", "about 9", "9.5 - great"])
+def test_ambiguous_labels_are_still_rejected(raw):
+    with pytest.raises(InvalidScore):
+        parse_score(raw, NPS_SCALE)
