@@ -26,6 +26,8 @@ class Capability:
     CUSTOMERS_DELETE = "customers.delete"
     CHANNELS_CHANGE = "channels.change"
     JOURNEYS_CHANGE = "journeys.change"
+    SURVEYS_CHANGE = "surveys.change"
+    RESPONSES_IMPORT = "responses.import"
     AUDIT_VIEW = "audit.view"
 
 
@@ -41,10 +43,19 @@ ROLE_CAPABILITIES: dict[str, frozenset[str]] = {
             Capability.CUSTOMERS_DELETE,
             Capability.CHANNELS_CHANGE,
             Capability.JOURNEYS_CHANGE,
+            Capability.SURVEYS_CHANGE,
+            Capability.RESPONSES_IMPORT,
             Capability.AUDIT_VIEW,
         }
     ),
-    Role.ANALYST: frozenset({Capability.CUSTOMERS_VIEW_CONTACTS, Capability.JOURNEYS_CHANGE}),
+    Role.ANALYST: frozenset(
+        {
+            Capability.CUSTOMERS_VIEW_CONTACTS,
+            Capability.JOURNEYS_CHANGE,
+            Capability.SURVEYS_CHANGE,
+            Capability.RESPONSES_IMPORT,
+        }
+    ),
     Role.SUPERVISOR: frozenset({Capability.CUSTOMERS_VIEW_CONTACTS, Capability.CUSTOMERS_CHANGE}),
     Role.AGENT: frozenset({Capability.CUSTOMERS_VIEW_CONTACTS, Capability.CUSTOMERS_CHANGE}),
     Role.QA_REVIEWER: frozenset({Capability.CUSTOMERS_VIEW_CONTACTS}),

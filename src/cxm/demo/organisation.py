@@ -92,6 +92,9 @@ def load_demo(*, customers: int = 5000, admin_password: str = DEMO_PASSWORD) -> 
     from cxm.journeys.demo import load_demo_journeys
 
     load_demo_journeys(units=units)
+    from cxm.surveys.demo import load_demo_surveys
+
+    load_demo_surveys()
     return DemoSummary(users=users, customers=count)
 
 

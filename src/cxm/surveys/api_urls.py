@@ -1,3 +1,12 @@
 from django.urls import path
+from rest_framework.routers import SimpleRouter
 
-urlpatterns: list = []
+from cxm.surveys.apis import ResponseViewSet, SurveyEventApi, SurveyViewSet
+
+router = SimpleRouter()
+router.register("surveys", SurveyViewSet, basename="survey")
+router.register("responses", ResponseViewSet, basename="survey-response")
+urlpatterns = [
+    path("survey-events/", SurveyEventApi.as_view(), name="survey-events"),
+    *router.urls,
+]

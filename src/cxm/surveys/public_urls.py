@@ -1,4 +1,11 @@
 from django.urls import path
 
+from cxm.surveys import public_views
+
 app_name = "survey_public"
-urlpatterns: list = []
+urlpatterns = [
+    path("p/<slug:slug>/", public_views.PublicSurveyView.as_view(), name="public"),
+    path("p/<slug:slug>/thanks/", public_views.thanks, name="public-thanks"),
+    path("<str:token>/", public_views.InvitationSurveyView.as_view(), name="invitation"),
+    path("<str:token>/thanks/", public_views.thanks, name="thanks"),
+]

@@ -1,4 +1,18 @@
 from django.urls import path
 
+from cxm.surveys import views
+
 app_name = "surveys"
-urlpatterns: list = []
+urlpatterns = [
+    path("", views.SurveyListView.as_view(), name="list"),
+    path("new/", views.SurveyCreateView.as_view(), name="create"),
+    path("<int:pk>/", views.SurveyDetailView.as_view(), name="detail"),
+    path("<int:survey_pk>/edit/", views.SurveyEditView.as_view(), name="edit"),
+    path("<int:survey_pk>/status/", views.SurveyStatusView.as_view(), name="status"),
+    path("<int:survey_pk>/invitations/", views.InvitationCreateView.as_view(), name="invite"),
+    path(
+        "<int:survey_pk>/questions/new/", views.QuestionFormView.as_view(), name="question-create"
+    ),
+    path("questions/<int:pk>/", views.QuestionFormView.as_view(), name="question-edit"),
+    path("questions/<int:pk>/move/", views.QuestionMoveView.as_view(), name="question-move"),
+]

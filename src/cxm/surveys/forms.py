@@ -1,0 +1,206 @@
+"""Forms of the survey builder: new survey, settings, one question, a personal invitation."""
+
+from typing import Any
+
+from django import forms
+from django.utils.text import slugify
+from django.utils.translation import gettext_lazy as _
+
+from cxm.common.forms import CxmForm, CxmModelForm
+from cxm.customers.models import Customer, Language
+from cxm.surveys.models import CHOICE_TYPES, NPS_CATEGORIES, Question, Survey
+from cxm.surveys.ready_templates import template_choices
+
+_CATEGORY_LABELS = {
+    "promoter": _("promoters (9–10)"),
+    "passive": _("passives (7–8)"),
+    "detractor": _("detractors (0–6)"),
+}
+
+
+class SurveyCreateForm(CxmForm):
+    name = forms.CharField(label=_("Name"), max_length=200)
+    template = forms.ChoiceField(label=_("Start from"), required=False)
+    languages = forms.MultipleChoiceField(
+        label=_("Languages"),
+        choices=Language.choices,
+        widget=forms.CheckboxSelectMultiple,
+        initial=["fa"],
+    )
+
+    def __init__(self, *args: Any, **kwargs: Any):
+        super().__init__(*args, **kwargs)
+        field: Any = self.fields["template"]
+        field.choices = [("", _("A blank survey")), *template_choices()]
+
+
+class SurveyForm(CxmModelForm):
+    languages = forms.MultipleChoiceField(
+        label=_("Languages"), choices=Language.choices, widget=forms.CheckboxSelectMultiple
+    )
+
+    class Meta:
+        model = Survey
+        fields = [
+            "name",
+            "kind",
+            "languages",
+            "default_language",
+            "touchpoint",
+            "channel",
+            "trigger_event",
+            "edit_window_hours",
+            "invitation_valid_days",
+        ]
+
+
+def _options_text(question: Question | None, language: str) -> str:
+    if question is None:
+        return ""
+    return "\n".join(f"{code} = {label}" for code, label in question.option_labels(language))
+
+
+class QuestionForm(CxmModelForm):
+    """One question. Its texts, variants and option labels get one field per survey
+    language; options are written one per line as `code = label`."""
+
+    scale_max = forms.TypedChoiceField(
+        label=_("Scale maximum"),
+        choices=[("", "—"), (3, "3"), (5, "5"), (7, "7"), (10, "10")],
+        coerce=int,
+        empty_value=None,
+        required=False,
+        help_text=_("CSAT 3, 5 or 7 (default 5); CES 7; rating 5 or 10; NPS 10."),
+    )
+    show_if_question = forms.CharField(
+        label=_("Show only if the answer to (key)"), max_length=50, required=False
+    )
+    show_if_values = forms.CharField(
+        label=_("is one of (comma separated)"), max_length=200, required=False
+    )
+    variant_by = forms.CharField(
+        label=_("Change wording by the NPS category of (key)"), max_length=50, required=False
+    )
+
+    class Meta:
+        model = Question
+        fields = ["key", "type", "page", "required", "scale_max"]
+
+    def __init__(self, *args: Any, survey: Survey, **kwargs: Any):
+        super().__init__(*args, **kwargs)
+        self.survey = survey
+        question = self.instance if self.instance.pk else None
+        names = dict(Language.choices)
+        for code in survey.languages:
+            self.fields[f"text_{code}"] = forms.CharField(
+                label=_("Text (%(language)s)") % {"language": names[code]},
+                widget=forms.Textarea(attrs={"rows": 2}),
+                required=code == survey.default_language,
+                initial=(question.texts or {}).get(code, "") if question else "",
+            )
+        for code in survey.languages:
+            self.fields[f"options_{code}"] = forms.CharField(
+                label=_("Options (%(language)s)") % {"language": names[code]},
+                widget=forms.Textarea(attrs={"rows": 3}),
+                required=False,
+                initial=_options_text(question, code),
+                help_text=_("For choice questions: one per line, as code = label."),
+            )
+        for category in NPS_CATEGORIES:
+            for code in survey.languages:
+                self.fields[f"variant_{category}_{code}"] = forms.CharField(
+                    label=_("Text for %(category)s (%(language)s)")
+                    % {"category": _CATEGORY_LABELS[category], "language": names[code]},
+                    required=False,
+                    initial=((question.variants or {}).get(category) or {}).get(code, "")
+                    if question
+                    else "",
+                )
+        if question:
+            rule = question.show_if or {}
+            self.fields["show_if_question"].initial = rule.get("question", "")
+            self.fields["show_if_values"].initial = ", ".join(str(v) for v in rule.get("in", []))
+            self.fields["variant_by"].initial = question.variant_by
+
+    def clean_key(self) -> str:
+        key = slugify(self.cleaned_data["key"]).replace("-", "_")
+        clash = Question.objects.filter(survey=self.survey, key=key).exclude(pk=self.instance.pk)
+        if not key or clash.exists():
+            raise forms.ValidationError(_("Another question of this survey has this key."))
+        return key
+
+    def clean(self) -> dict[str, Any]:
+        data = super().clean() or {}
+        languages = self.survey.languages
+        data["texts"] = {c: data[f"text_{c}"] for c in languages if data.get(f"text_{c}")}
+        data["variants"] = {
+            category: texts
+            for category in NPS_CATEGORIES
+            if (
+                texts := {
+                    c: data[f"variant_{category}_{c}"]
+                    for c in languages
+                    if data.get(f"variant_{category}_{c}")
+                }
+            )
+        }
+        options: dict[str, dict[str, str]] = {}
+        for code in languages:
+            for line in (data.get(f"options_{code}") or "").splitlines():
+                if not line.strip():
+                    continue
+                option, _sep, label = line.partition("=")
+                option = slugify(option).replace("-", "_")
+                if not option:
+                    self.add_error(
+                        f"options_{code}", _("Each line needs a code, e.g. late = Late.")
+                    )
+                    continue
+                options.setdefault(option, {})[code] = label.strip() or option
+        data["options"] = [{"code": c, "labels": labels} for c, labels in options.items()]
+        if data.get("type") in CHOICE_TYPES and not options:
+            self.add_error(None, _("A choice question needs options."))
+        logic: dict[str, Any] = {}
+        if key := (data.get("show_if_question") or "").strip():
+            values: list[Any] = []
+            for part in (data.get("show_if_values") or "").split(","):
+                part = part.strip()
+                if part:
+                    values.append(int(part) if part.lstrip("-").isdigit() else part)
+            logic["show_if"] = {"question": key, "in": values}
+        if variant := (data.get("variant_by") or "").strip():
+            logic["variant_by"] = variant
+        data["logic"] = logic
+        return data
+
+    def save(self, commit: bool = True) -> Question:
+        question: Question = super().save(commit=False)
+        question.survey = self.survey
+        for name in ("texts", "variants", "options", "logic"):
+            setattr(question, name, self.cleaned_data[name])
+        return question
+
+
+class InvitationForm(CxmForm):
+    customer_external_id = forms.CharField(
+        label=_("Customer (external id)"), max_length=100, required=False
+    )
+    language = forms.ChoiceField(label=_("Language"), required=False)
+
+    def __init__(self, *args: Any, survey: Survey, **kwargs: Any):
+        super().__init__(*args, **kwargs)
+        field: Any = self.fields["language"]
+        names = dict(Language.choices)
+        field.choices = [
+            ("", _("The customer's language")),
+            *((c, names[c]) for c in survey.languages),
+        ]
+
+    def clean_customer_external_id(self) -> Customer | None:
+        value = (self.cleaned_data.get("customer_external_id") or "").strip()
+        if not value:
+            return None
+        customer = Customer.objects.filter(external_id=value).first()
+        if customer is None:
+            raise forms.ValidationError(_("No customer has this external id."))
+        return customer

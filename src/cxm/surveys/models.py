@@ -1,0 +1,441 @@
+"""Surveys, their questions, personal invitations, and the responses with their answers.
+
+A question's wording lives in `texts` ({"fa": "…", "en": "…"}); a question may also have
+`variants` ({"promoter": {"fa": …}, "passive": …, "detractor": …}) chosen by the NPS answer
+of the question named in `logic["variant_by"]`, and be shown only when another answer is in
+a list (`logic["show_if"] = {"question": "nps", "in": [0, 1, …, 6]}`).
+"""
+
+import datetime as dt
+import secrets
+from typing import Any
+
+from django.conf import settings
+from django.core.exceptions import ValidationError
+from django.db import models
+from django.utils import timezone
+from django.utils.translation import gettext_lazy as _
+
+from cxm.common.models import BaseModel
+from cxm.customers.models import Language
+
+LANGUAGE_CODES = tuple(Language.values)
+
+
+class SurveyKind(models.TextChoices):
+    RELATIONSHIP = "relationship", _("Relationship")
+    TOUCHPOINT = "touchpoint", _("Touchpoint")
+    FOLLOW_UP = "follow_up", _("Follow-up")
+
+
+class SurveyStatus(models.TextChoices):
+    DRAFT = "draft", _("Draft")
+    ACTIVE = "active", _("Active")
+    CLOSED = "closed", _("Closed")
+
+
+def new_public_slug() -> str:
+    return secrets.token_urlsafe(9)
+
+
+def validate_languages(value: Any) -> None:
+    if not isinstance(value, list) or not value:
+        raise ValidationError(_("Choose at least one language."))
+    unknown = [code for code in value if code not in LANGUAGE_CODES]
+    if unknown:
+        raise ValidationError(
+            _("Unknown language: %(codes)s."), params={"codes": ", ".join(map(str, unknown))}
+        )
+
+
+class Survey(BaseModel):
+    """A questionnaire in one to four languages, sent by invitation or a public link."""
+
+    name = models.CharField(_("name"), max_length=200)
+    kind = models.CharField(
+        _("kind"), max_length=20, choices=SurveyKind.choices, default=SurveyKind.RELATIONSHIP
+    )
+    status = models.CharField(
+        _("status"),
+        max_length=10,
+        choices=SurveyStatus.choices,
+        default=SurveyStatus.DRAFT,
+        db_index=True,
+    )
+    template = models.CharField(_("template"), max_length=40, blank=True, editable=False)
+    languages = models.JSONField(_("languages"), default=list, validators=[validate_languages])
+    default_language = models.CharField(
+        _("default language"), max_length=8, choices=Language.choices, default=Language.PERSIAN
+    )
+    touchpoint = models.ForeignKey(
+        "journeys.Touchpoint",
+        verbose_name=_("touchpoint"),
+        null=True,
+        blank=True,
+        on_delete=models.SET_NULL,
+        related_name="surveys",
+    )
+    channel = models.ForeignKey(
+        "cxm_channels.Channel",
+        verbose_name=_("channel"),
+        null=True,
+        blank=True,
+        on_delete=models.SET_NULL,
+        related_name="surveys",
+    )
+    trigger_event = models.CharField(
+        _("trigger event"),
+        max_length=100,
+        blank=True,
+        help_text=_("For touchpoint surveys: the event that invites, e.g. order.delivered."),
+    )
+    edit_window_hours = models.PositiveIntegerField(
+        _("edit window (hours)"),
+        default=24,
+        help_text=_("How long a respondent may change a submitted answer."),
+    )
+    invitation_valid_days = models.PositiveIntegerField(
+        _("invitations valid for (days)"), default=14
+    )
+    public_slug = models.SlugField(
+        _("public link id"), max_length=40, unique=True, default=new_public_slug, editable=False
+    )
+    created_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        verbose_name=_("created by"),
+        null=True,
+        blank=True,
+        on_delete=models.SET_NULL,
+        related_name="+",
+    )
+
+    class Meta:
+        ordering = ["-id"]
+        verbose_name = _("survey")
+        verbose_name_plural = _("surveys")
+
+    def __str__(self) -> str:
+        return self.name
+
+    def clean(self) -> None:
+        if isinstance(self.languages, list) and self.default_language not in self.languages:
+            raise ValidationError(
+                {"default_language": _("The default language must be one of the languages.")}
+            )
+
+    @property
+    def is_open(self) -> bool:
+        return self.status == SurveyStatus.ACTIVE
+
+    def pick_language(self, *candidates: str | None) -> str:
+        """The first candidate the survey is written in, else its default language."""
+        for code in candidates:
+            if code and code in self.languages:
+                return code
+        return self.default_language
+
+
+class QuestionType(models.TextChoices):
+    NPS = "nps", _("NPS (0–10)")
+    CSAT = "csat", _("CSAT (satisfaction)")
+    CES = "ces", _("CES (effort, 1–7)")
+    SINGLE = "single", _("Single choice")
+    MULTIPLE = "multiple", _("Multiple choice")
+    RATING = "rating", _("Rating")
+    TEXT = "text", _("Free text")
+    HIDDEN = "hidden", _("Hidden field")
+
+
+SCALE_TYPES = {QuestionType.NPS, QuestionType.CSAT, QuestionType.CES, QuestionType.RATING}
+CHOICE_TYPES = {QuestionType.SINGLE, QuestionType.MULTIPLE}
+ALLOWED_SCALES: dict[str, tuple[int, ...]] = {
+    QuestionType.NPS: (10,),
+    QuestionType.CSAT: (3, 5, 7),
+    QuestionType.CES: (7,),
+    QuestionType.RATING: (5, 10),
+}
+DEFAULT_SCALE: dict[str, int] = {
+    QuestionType.NPS: 10,
+    QuestionType.CSAT: 5,
+    QuestionType.CES: 7,
+    QuestionType.RATING: 5,
+}
+NPS_CATEGORIES = ("promoter", "passive", "detractor")
+
+
+def nps_category(score: float | int) -> str:
+    """promoter (9–10), passive (7–8) or detractor (0–6)."""
+    if score >= 9:
+        return "promoter"
+    if score >= 7:
+        return "passive"
+    return "detractor"
+
+
+class Question(models.Model):
+    survey = models.ForeignKey(
+        Survey, verbose_name=_("survey"), on_delete=models.CASCADE, related_name="questions"
+    )
+    page = models.PositiveSmallIntegerField(_("page"), default=1)
+    position = models.PositiveIntegerField(_("position"), default=0)
+    key = models.SlugField(
+        _("key"),
+        max_length=50,
+        help_text=_("A short id used by the API, imports and logic, e.g. nps or reason."),
+    )
+    type = models.CharField(_("type"), max_length=10, choices=QuestionType.choices)
+    required = models.BooleanField(_("required"), default=False)
+    scale_max = models.PositiveSmallIntegerField(_("scale maximum"), null=True, blank=True)
+    texts = models.JSONField(_("texts"), default=dict, blank=True)
+    variants = models.JSONField(_("texts by NPS category"), default=dict, blank=True)
+    options = models.JSONField(_("options"), default=list, blank=True)
+    logic = models.JSONField(_("logic"), default=dict, blank=True)
+
+    class Meta:
+        ordering = ["survey_id", "page", "position", "id"]
+        constraints = [
+            models.UniqueConstraint(fields=["survey", "key"], name="question_unique_key")
+        ]
+        verbose_name = _("question")
+        verbose_name_plural = _("questions")
+
+    def __str__(self) -> str:
+        return self.key
+
+    def clean(self) -> None:
+        if self.type in ALLOWED_SCALES:
+            if self.scale_max is None:
+                self.scale_max = DEFAULT_SCALE[self.type]
+            if self.scale_max not in ALLOWED_SCALES[self.type]:
+                raise ValidationError(
+                    {
+                        "scale_max": _("For this type the scale maximum is one of %(values)s.")
+                        % {"values": ", ".join(map(str, ALLOWED_SCALES[self.type]))}
+                    }
+                )
+        else:
+            self.scale_max = None
+        if self.type in CHOICE_TYPES and not self.options:
+            raise ValidationError({"options": _("A choice question needs options.")})
+
+    @property
+    def scale_min(self) -> int:
+        return 0 if self.type == QuestionType.NPS else 1
+
+    @property
+    def is_scale(self) -> bool:
+        return self.type in SCALE_TYPES
+
+    @property
+    def show_if(self) -> dict[str, Any] | None:
+        rule = (self.logic or {}).get("show_if")
+        return rule if isinstance(rule, dict) else None
+
+    @property
+    def variant_by(self) -> str:
+        return str((self.logic or {}).get("variant_by") or "")
+
+    def is_shown(self, answers: dict[str, Any]) -> bool:
+        """Whether display logic shows this question, given answers by key."""
+        rule = self.show_if
+        if not rule:
+            return True
+        value = answers.get(str(rule.get("question", "")))
+        allowed = rule.get("in") or []
+        if isinstance(value, list):
+            return any(v in allowed for v in value)
+        return value is not None and value in allowed
+
+    def text_for(self, language: str, answers: dict[str, Any] | None = None) -> str:
+        """The wording in `language`, the variant for the NPS category when logic says so."""
+        texts: dict[str, str] = self.texts or {}
+        if self.variant_by and answers:
+            score = answers.get(self.variant_by)
+            if isinstance(score, int | float) and not isinstance(score, bool):
+                texts = {**texts, **(self.variants or {}).get(nps_category(score), {})}
+        return texts.get(language) or next(iter(texts.values()), "") or self.key
+
+    def option_labels(self, language: str) -> list[tuple[str, str]]:
+        """(code, label in `language`) for each option."""
+        result = []
+        for option in self.options or []:
+            labels = option.get("labels") or {}
+            label = labels.get(language) or next(iter(labels.values()), "") or option["code"]
+            result.append((str(option["code"]), str(label)))
+        return result
+
+    @property
+    def option_codes(self) -> list[str]:
+        return [str(o["code"]) for o in self.options or []]
+
+
+class Invitation(BaseModel):
+    """A personal link to a survey: a signed token, valid until `expires_at`, answered once."""
+
+    survey = models.ForeignKey(
+        Survey, verbose_name=_("survey"), on_delete=models.CASCADE, related_name="invitations"
+    )
+    customer = models.ForeignKey(
+        "customers.Customer",
+        verbose_name=_("customer"),
+        null=True,
+        blank=True,
+        on_delete=models.CASCADE,
+        related_name="survey_invitations",
+    )
+    channel = models.ForeignKey(
+        "cxm_channels.Channel",
+        verbose_name=_("channel"),
+        null=True,
+        blank=True,
+        on_delete=models.SET_NULL,
+        related_name="+",
+    )
+    touchpoint = models.ForeignKey(
+        "journeys.Touchpoint",
+        verbose_name=_("touchpoint"),
+        null=True,
+        blank=True,
+        on_delete=models.SET_NULL,
+        related_name="+",
+    )
+    language = models.CharField(_("language"), max_length=8, blank=True)
+    event = models.CharField(_("event"), max_length=100, blank=True)
+    hidden = models.JSONField(_("hidden fields"), default=dict, blank=True)
+    key = models.CharField(max_length=40, unique=True, editable=False)
+    token = models.CharField(_("token"), max_length=200, unique=True, editable=False)
+    expires_at = models.DateTimeField(_("expires at"))
+    sent_at = models.DateTimeField(_("sent at"), null=True, blank=True)
+    opened_at = models.DateTimeField(_("opened at"), null=True, blank=True)
+
+    class Meta:
+        ordering = ["-id"]
+        verbose_name = _("invitation")
+        verbose_name_plural = _("invitations")
+
+    def __str__(self) -> str:
+        return f"{self.survey_id}/{self.pk}"
+
+    @property
+    def is_expired(self) -> bool:
+        return timezone.now() >= self.expires_at
+
+
+class ResponseSource(models.TextChoices):
+    WEB = "web", _("Web")
+    API = "api", _("API")
+    IMPORT = "import", _("Import")
+    TELEGRAM = "telegram", _("Telegram")
+    SMS = "sms", _("SMS")
+    EMAIL = "email", _("E-mail")
+
+
+class Response(BaseModel):
+    """One respondent's submission. `invitation` is one-to-one: one response per token."""
+
+    survey = models.ForeignKey(
+        Survey, verbose_name=_("survey"), on_delete=models.CASCADE, related_name="responses"
+    )
+    customer = models.ForeignKey(
+        "customers.Customer",
+        verbose_name=_("customer"),
+        null=True,
+        blank=True,
+        on_delete=models.SET_NULL,
+        related_name="survey_responses",
+    )
+    invitation = models.OneToOneField(
+        Invitation,
+        verbose_name=_("invitation"),
+        null=True,
+        blank=True,
+        on_delete=models.SET_NULL,
+        related_name="response",
+    )
+    channel = models.ForeignKey(
+        "cxm_channels.Channel",
+        verbose_name=_("channel"),
+        null=True,
+        blank=True,
+        on_delete=models.SET_NULL,
+        related_name="+",
+    )
+    touchpoint = models.ForeignKey(
+        "journeys.Touchpoint",
+        verbose_name=_("touchpoint"),
+        null=True,
+        blank=True,
+        on_delete=models.SET_NULL,
+        related_name="+",
+    )
+    stage = models.ForeignKey(
+        "journeys.Stage",
+        verbose_name=_("journey stage"),
+        null=True,
+        blank=True,
+        on_delete=models.SET_NULL,
+        related_name="+",
+    )
+    team = models.ForeignKey(
+        "accounts.Team",
+        verbose_name=_("team"),
+        null=True,
+        blank=True,
+        on_delete=models.SET_NULL,
+        related_name="+",
+    )
+    agent = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        verbose_name=_("agent"),
+        null=True,
+        blank=True,
+        on_delete=models.SET_NULL,
+        related_name="+",
+    )
+    language = models.CharField(_("language"), max_length=8, choices=Language.choices)
+    external_id = models.CharField(
+        _("external id"), max_length=100, unique=True, null=True, blank=True
+    )
+    hidden = models.JSONField(_("hidden fields"), default=dict, blank=True)
+    submitted_at = models.DateTimeField(_("submitted at"))
+    source = models.CharField(
+        _("source"), max_length=10, choices=ResponseSource.choices, default=ResponseSource.WEB
+    )
+    ip_hash = models.CharField(max_length=64, blank=True, editable=False)
+
+    class Meta:
+        ordering = ["-submitted_at", "-id"]
+        indexes = [
+            models.Index(fields=["survey", "submitted_at"], name="response_survey_time"),
+            models.Index(fields=["touchpoint", "submitted_at"], name="response_touchpoint_time"),
+            models.Index(fields=["channel", "submitted_at"], name="response_channel_time"),
+            models.Index(fields=["customer", "-submitted_at"], name="response_customer_recent"),
+        ]
+        verbose_name = _("response")
+        verbose_name_plural = _("responses")
+
+    def __str__(self) -> str:
+        return f"{self.survey_id}/{self.pk}"
+
+    def editable_until(self) -> dt.datetime:
+        return self.submitted_at + dt.timedelta(hours=self.survey.edit_window_hours)
+
+
+class Answer(models.Model):
+    """One answer. Scale answers carry the scale they were given on (`scale_max`)."""
+
+    response = models.ForeignKey(Response, on_delete=models.CASCADE, related_name="answers")
+    question = models.ForeignKey(Question, on_delete=models.CASCADE, related_name="answers")
+    number_value = models.DecimalField(max_digits=9, decimal_places=2, null=True, blank=True)
+    text_value = models.TextField(blank=True, default="")
+    choices = models.JSONField(default=list, blank=True)
+    scale_max = models.PositiveSmallIntegerField(null=True, blank=True)
+
+    class Meta:
+        constraints = [
+            models.UniqueConstraint(fields=["response", "question"], name="answer_one_per_question")
+        ]
+        indexes = [models.Index(fields=["question", "number_value"], name="answer_question_value")]
+
+    def __str__(self) -> str:
+        return f"{self.response_id}/{self.question_id}"
