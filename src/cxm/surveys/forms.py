@@ -171,13 +171,14 @@ class QuestionForm(CxmModelForm):
         if variant := (data.get("variant_by") or "").strip():
             logic["variant_by"] = variant
         data["logic"] = logic
+        # The model's clean() checks these while the form validates, so set them now.
+        self.instance.survey = self.survey
+        for name in ("texts", "variants", "options", "logic"):
+            setattr(self.instance, name, data[name])
         return data
 
     def save(self, commit: bool = True) -> Question:
         question: Question = super().save(commit=False)
-        question.survey = self.survey
-        for name in ("texts", "variants", "options", "logic"):
-            setattr(question, name, self.cleaned_data[name])
         return question
 
 
