@@ -16,9 +16,9 @@ def _item(survey, n, **extra):
 
 def test_single_create_is_idempotent_by_external_id(api_for, nps_survey):
     api = api_for(Role.ANALYST)
-    customer = CustomerFactory(external_id="C-1")
+    customer = CustomerFactory.create(external_id="C-1")
     sms = channel("sms")
-    touchpoint = TouchpointFactory()
+    touchpoint = TouchpointFactory.create()
     body = {
         "survey": nps_survey.pk,
         "external_id": "x-1",
@@ -147,11 +147,11 @@ def test_anonymous_cannot_read(client, nps_survey):
 
 
 def test_survey_event_webhook_creates_invitations(api_for, csat_survey):
-    touchpoint = TouchpointFactory()
+    touchpoint = TouchpointFactory.create()
     csat_survey.trigger_event = "order.delivered"
     csat_survey.touchpoint = touchpoint
     csat_survey.save()
-    CustomerFactory(external_id="C-9")
+    CustomerFactory.create(external_id="C-9")
     body = {
         "event": "order.delivered",
         "customer_external_id": "C-9",

@@ -15,7 +15,7 @@ def test_demo_is_idempotent_and_realistic():
     assert all(set(s.languages) == {"fa", "ar", "hu", "en"} for s in Survey.objects.all())
     assert load_demo_surveys(responses=300) == 0
     assert Response.objects.count() == 300
-    scores = list(
+    scores: list = list(
         Response.objects.filter(survey__template="relationship_nps")
         .values_list("answers__number_value", flat=True)
         .exclude(answers__number_value=None)

@@ -93,7 +93,7 @@ def test_builder_flow(client_for):
     assert edit.status_code == 302, edit.content.decode()
     survey.refresh_from_db()
     assert (survey.name, survey.default_language) == ("Renamed", "en")
-    CustomerFactory(external_id="CU-1")
+    CustomerFactory.create(external_id="CU-1")
     client.post(reverse("surveys:invite", args=[survey.pk]), {"customer_external_id": "CU-1"})
     invitation = Invitation.objects.get()
     detail = client.get(reverse("surveys:detail", args=[survey.pk])).content.decode()

@@ -22,7 +22,7 @@ def _save(items):
 
 
 def test_timeline_shows_answered_survey_with_score(nps_survey, django_assert_num_queries):
-    customer = CustomerFactory(external_id="T-1")
+    customer = CustomerFactory.create(external_id="T-1")
     _save(
         [
             {
@@ -41,7 +41,7 @@ def test_timeline_shows_answered_survey_with_score(nps_survey, django_assert_num
 
 
 def test_customer_page_escapes_comment(client_for, nps_survey):
-    customer = CustomerFactory(external_id="T-2")
+    customer = CustomerFactory.create(external_id="T-2")
     _save(
         [
             {
@@ -61,7 +61,11 @@ def test_customer_page_escapes_comment(client_for, nps_survey):
 
 
 def test_touchpoint_kpi_csat_nps_and_empty(nps_survey, csat_survey, django_assert_num_queries):
-    with_csat, with_nps, empty = TouchpointFactory(), TouchpointFactory(), TouchpointFactory()
+    with_csat, with_nps, empty = (
+        TouchpointFactory.create(),
+        TouchpointFactory.create(),
+        TouchpointFactory.create(),
+    )
     old = (timezone.now() - dt.timedelta(days=120)).isoformat()
     items = (
         [

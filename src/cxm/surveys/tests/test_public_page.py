@@ -21,7 +21,9 @@ def _link(invitation):
 
 
 def _state(html: str) -> str:
-    return re.search(r'name="state" value="([^"]+)"', html).group(1)
+    match = re.search(r'name="state" value="([^"]+)"', html)
+    assert match
+    return match.group(1)
 
 
 def _post(client, url, html, page, **answers):
@@ -30,7 +32,7 @@ def _post(client, url, html, page, **answers):
 
 @pytest.fixture
 def invitation(nps_survey):
-    customer = CustomerFactory(preferred_language="fa")
+    customer = CustomerFactory.create(preferred_language="fa")
     return services.invitation_create(survey=nps_survey, customer=customer)
 
 
@@ -56,7 +58,7 @@ def test_language_falls_back_to_query_then_default(client, nps_survey):
     assert "Mennyire valószínű" in html
     html = client.get(_link(invitation)).content.decode()
     assert 'lang="fa"' in html
-    english = CustomerFactory(preferred_language="en")
+    english = CustomerFactory.create(preferred_language="en")
     invitation = services.invitation_create(survey=nps_survey, customer=english)
     html = client.get(_link(invitation) + "?lang=hu").content.decode()
     assert 'lang="en"' in html

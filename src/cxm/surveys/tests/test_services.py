@@ -103,28 +103,28 @@ def test_one_response_per_token_editable_within_window(nps_survey):
     assert first.pk == second.pk
     assert Response.objects.count() == 1
     assert Answer.objects.get().number_value == 9
-    with time_machine.travel(timezone.now() + dt.timedelta(hours=25)):
-        with pytest.raises(ApplicationError) as exc:
-            services.response_submit(
-                survey=nps_survey,
-                answers=_answers(nps_survey, nps=1),
-                language="fa",
-                invitation=invitation,
-            )
+    later = timezone.now() + dt.timedelta(hours=25)
+    with time_machine.travel(later), pytest.raises(ApplicationError) as exc:
+        services.response_submit(
+            survey=nps_survey,
+            answers=_answers(nps_survey, nps=1),
+            language="fa",
+            invitation=invitation,
+        )
     assert exc.value.code == "already_answered"
     assert Answer.objects.get().number_value == 9
 
 
 def test_expired_invitation_cannot_be_answered(nps_survey):
     invitation = services.invitation_create(survey=nps_survey)
-    with time_machine.travel(timezone.now() + dt.timedelta(days=30)):
-        with pytest.raises(ApplicationError):
-            services.response_submit(
-                survey=nps_survey,
-                answers=_answers(nps_survey, nps=5),
-                language="fa",
-                invitation=invitation,
-            )
+    later = timezone.now() + dt.timedelta(days=30)
+    with time_machine.travel(later), pytest.raises(ApplicationError):
+        services.response_submit(
+            survey=nps_survey,
+            answers=_answers(nps_survey, nps=5),
+            language="fa",
+            invitation=invitation,
+        )
     assert not Response.objects.exists()
 
 
@@ -160,20 +160,20 @@ def test_show_if_hides_and_unrequires_questions(nps_survey):
 
 
 def test_question_move_and_page_change(nps_survey):
-    nps, reason = nps_survey.questions.order_by("page", "position")
+    _nps, reason = nps_survey.questions.order_by("page", "position")
     services.question_move(question=reason, direction=-1)
     order = list(nps_survey.questions.order_by("page", "position").values_list("key", "page"))
     assert order == [("reason", 1), ("nps", 2)]
 
 
 def test_invitation_for_event_matches_event_and_touchpoint(csat_survey):
-    touchpoint = TouchpointFactory()
-    other = TouchpointFactory()
+    touchpoint = TouchpointFactory.create()
+    other = TouchpointFactory.create()
     csat_survey.trigger_event = "order.delivered"
     csat_survey.touchpoint = touchpoint
     csat_survey.save()
     assert csat_survey.kind == SurveyKind.TOUCHPOINT
-    customer = CustomerFactory(preferred_language="en")
+    customer = CustomerFactory.create(preferred_language="en")
     created = services.invitation_create_for_event(
         event="order.delivered", customer=customer, touchpoint=touchpoint, hidden={"order_id": "A1"}
     )
