@@ -39,6 +39,7 @@ class QuestionOutputSerializer(serializers.ModelSerializer):
 
 
 class SurveyOutputSerializer(serializers.ModelSerializer):
+    default_language = serializers.CharField(read_only=True, help_text="fa, ar, hu or en")
     questions = QuestionOutputSerializer(many=True, read_only=True)
 
     class Meta:
@@ -75,6 +76,7 @@ class ResponseOutputSerializer(serializers.ModelSerializer):
         source="customer.external_id", read_only=True, default=None
     )
     agent: Any = serializers.SlugRelatedField(slug_field="username", read_only=True)
+    language = serializers.CharField(read_only=True, help_text="fa, ar, hu or en")
     answers = serializers.SerializerMethodField()
 
     class Meta:
@@ -120,7 +122,7 @@ class ResponseInputSerializer(serializers.Serializer):
     touchpoint = serializers.IntegerField(required=False)
     team = serializers.IntegerField(required=False)
     agent = serializers.CharField(required=False, help_text="Username")
-    language = serializers.ChoiceField(choices=["fa", "ar", "hu", "en"], required=False)
+    language = serializers.CharField(required=False, help_text="fa, ar, hu or en")
     hidden = serializers.DictField(child=serializers.CharField(), required=False)
     submitted_at = serializers.DateTimeField(required=False)
     source = serializers.CharField(required=False)  # type: ignore[assignment]

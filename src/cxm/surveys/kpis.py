@@ -21,8 +21,8 @@ WINDOW = dt.timedelta(days=90)
 
 @register_touchpoint_kpi_provider
 def touchpoint_survey_kpis(touchpoints: Sequence["Touchpoint"]) -> Mapping[int, TouchpointKpi]:
-    """CSAT % (or NPS) of each touchpoint's responses of the last 90 days, with n; value
-    None where there are none. One query."""
+    """CSAT % (or NPS) of each touchpoint's responses of the last 90 days, with n. Touchpoints
+    without responses are left out. One query."""
     ids = [tp.pk for tp in touchpoints]
     rows = (
         Answer.objects.filter(
@@ -65,8 +65,6 @@ def touchpoint_survey_kpis(touchpoints: Sequence["Touchpoint"]) -> Mapping[int, 
                 % {"value": sign + format_number(score, 0), "n": format_number(nps["n"])},
                 level=(score + 100) / 200,
             )
-        else:
-            result[touchpoint_id] = TouchpointKpi(
-                label="CSAT", value=None, display=_("— (n = %(n)s)") % {"n": format_number(0)}
-            )
+    # Touchpoints without responses get no entry: the map then shows its own "—" placeholder
+    # ("no KPI measured yet") instead of an empty chip.
     return result
