@@ -12,6 +12,7 @@ api_v1 = [
     path("", include("cxm.journeys.api_urls")),
     path("", include("cxm.imports.api_urls")),
     path("", include("cxm.surveys.api_urls")),
+    path("", include("cxm.analytics.api_urls")),
 ]
 
 urlpatterns = [
@@ -28,7 +29,9 @@ urlpatterns = [
     path("journeys/", include("cxm.journeys.urls")),
     path("imports/", include("cxm.imports.urls")),
     path("surveys/", include("cxm.surveys.urls")),
+    path("dashboard/", include("cxm.analytics.urls")),
     path("s/", include("cxm.surveys.public_urls")),
+    path("integrations/telegram/", include("cxm.integrations.telegram.urls")),
 ]
 
 if settings.DEBUG:

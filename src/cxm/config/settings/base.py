@@ -40,6 +40,7 @@ INSTALLED_APPS = [
     "cxm.journeys",
     "cxm.imports",
     "cxm.surveys",
+    "cxm.analytics",
     "cxm.demo",
 ]
 
@@ -164,6 +165,31 @@ EMAIL_HOST_USER = env_str("EMAIL_HOST_USER", "")
 EMAIL_HOST_PASSWORD = env_str("EMAIL_HOST_PASSWORD", "")
 EMAIL_USE_TLS = env_bool("EMAIL_USE_TLS", False)
 DEFAULT_FROM_EMAIL = env_str("DEFAULT_FROM_EMAIL", "OpenCXM <noreply@localhost>")
+
+# Outbound channels (cxm.integrations): one sender per channel, options below.
+CXM_SENDERS = {
+    "email": "cxm.integrations.email.DjangoEmailSender",
+    "sms": env_str("CXM_SMS_SENDER", "cxm.integrations.sms.ConsoleSmsSender"),
+    "telegram": "cxm.integrations.telegram.TelegramSender",
+}
+SMS_GATEWAY_URL = env_str("SMS_GATEWAY_URL", "")  # a template: {api_key} etc. are URL-encoded
+SMS_GATEWAY_METHOD = env_str("SMS_GATEWAY_METHOD", "POST")
+SMS_GATEWAY_HEADERS = env_str("SMS_GATEWAY_HEADERS", "{}")  # JSON object
+SMS_GATEWAY_BODY_FORMAT = env_str("SMS_GATEWAY_BODY_FORMAT", "json")  # json | form
+SMS_GATEWAY_BODY_TEMPLATE = env_str(
+    "SMS_GATEWAY_BODY_TEMPLATE",
+    '{"api_key": "{api_key}", "sender": "{sender}", "to": "{to}", "text": "{text}"}',
+)
+SMS_GATEWAY_API_KEY = env_str("SMS_GATEWAY_API_KEY", "")
+SMS_GATEWAY_SENDER = env_str("SMS_GATEWAY_SENDER", "")
+SMS_GATEWAY_SUCCESS_PATH = env_str("SMS_GATEWAY_SUCCESS_PATH", "")  # e.g. return.status
+SMS_GATEWAY_SUCCESS_VALUE = env_str("SMS_GATEWAY_SUCCESS_VALUE", "")  # e.g. 200
+SMS_GATEWAY_MESSAGE_ID_PATH = env_str("SMS_GATEWAY_MESSAGE_ID_PATH", "")
+SMS_GATEWAY_TIMEOUT = env_int("SMS_GATEWAY_TIMEOUT", 10)
+SMS_GATEWAY_MAX_ATTEMPTS = env_int("SMS_GATEWAY_MAX_ATTEMPTS", 3)
+TELEGRAM_BOT_TOKEN = env_str("TELEGRAM_BOT_TOKEN", "")
+TELEGRAM_API_BASE = env_str("TELEGRAM_API_BASE", "https://api.telegram.org")
+TELEGRAM_WEBHOOK_SECRET = env_str("TELEGRAM_WEBHOOK_SECRET", "")
 
 TASKS = {
     "default": {
