@@ -39,6 +39,7 @@ class ImportJobOutputSerializer(serializers.ModelSerializer):
             "delimiter",
             "headers",
             "mapping",
+            "options",
             "mode",
             "status",
             "counts",
@@ -99,7 +100,8 @@ class _ImportApi(APIView):
 
 
 class ImportJobListCreateApi(_ImportApi):
-    """GET: the jobs of `?kind=` (default customers). POST (multipart): `kind`, `file`."""
+    """GET: the jobs of `?kind=` (default customers). POST (multipart): `kind`, `file`,
+    and the importer's upload options (`survey` for `kind=responses`)."""
 
     parser_classes = [MultiPartParser, FormParser]
 
@@ -128,6 +130,9 @@ class ImportJobListCreateApi(_ImportApi):
             {
                 "kind": serializers.CharField(default=DEFAULT_KIND),
                 "file": serializers.FileField(),
+                "survey": serializers.IntegerField(
+                    required=False, help_text="For kind=responses: the survey answered."
+                ),
             },
         ),
         responses={201: ImportJobOutputSerializer},
@@ -136,8 +141,11 @@ class ImportJobListCreateApi(_ImportApi):
         upload = request.FILES.get("file")
         if upload is None:
             raise serializers.ValidationError({"file": [_("Send the file as multipart “file”.")]})
+        kind = self.import_kind()
+        data: Any = request.data
+        options = {o.name: data.get(o.name) for o in services.importer_for(kind).option_fields()}
         job = services.import_job_create(
-            kind=self.import_kind(), upload=upload, created_by=request.user
+            kind=kind, upload=upload, created_by=request.user, options=options
         )
         return Response(ImportJobOutputSerializer(job).data, status=status.HTTP_201_CREATED)
 

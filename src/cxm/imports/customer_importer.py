@@ -218,7 +218,7 @@ class CustomerImporter(Importer):
     key_field = "external_id"
     batch_size = 2000
 
-    def fields(self) -> Sequence[TargetField]:
+    def fields(self, options: Mapping[str, Any] | None = None) -> Sequence[TargetField]:
         """Fixed fields plus one consent field per channel (one query)."""
         fixed = [
             TargetField(
@@ -265,7 +265,7 @@ class CustomerImporter(Importer):
         ]
         return [*fixed, *consents]
 
-    def context(self, *, actor: Any) -> RowContext:
+    def context(self, *, actor: Any, options: Mapping[str, Any] | None = None) -> RowContext:
         codes = set(Channel.objects.values_list("code", flat=True))
         return RowContext(actor=actor, data={"channel_codes": codes})
 

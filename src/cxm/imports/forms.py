@@ -25,11 +25,38 @@ class UploadForm(CxmForm):
 
     def __init__(self, *args: Any, importers: Mapping[str, Importer], **kwargs: Any):
         super().__init__(*args, **kwargs)
+        self.importers = importers
         kind_field: Any = self.fields["kind"]
         kind_field.choices = [(k, i.label) for k, i in importers.items()]
         if len(importers) == 1:
             self.fields["kind"].widget = forms.HiddenInput()
             self.fields["kind"].initial = next(iter(importers))
+        # Upload options of every importer (e.g. the survey of a response import); only
+        # those of the chosen kind are required and used.
+        for importer in importers.values():
+            for option in importer.option_fields():
+                if option.name in self.fields:
+                    continue
+                help_text = option.help_text or _("Only for: %(kind)s.") % {"kind": importer.label}
+                self.fields[option.name] = forms.ChoiceField(
+                    label=str(option.label),
+                    choices=[("", "—"), *option.choices()],
+                    required=False,
+                    help_text=str(help_text),
+                )
+
+    def clean(self) -> dict[str, Any]:
+        data = super().clean() or {}
+        importer = self.importers.get(data.get("kind") or "")
+        for option in importer.option_fields() if importer else ():
+            if option.required and not data.get(option.name):
+                self.add_error(option.name, _("Choose one for this kind of import."))
+        return data
+
+    def options(self) -> dict[str, Any]:
+        """The chosen kind's upload options, raw (the importer validates them)."""
+        importer = self.importers[self.cleaned_data["kind"]]
+        return {o.name: self.cleaned_data.get(o.name) for o in importer.option_fields()}
 
 
 NOT_IMPORTED = ""

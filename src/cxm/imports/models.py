@@ -43,6 +43,12 @@ class ImportJob(BaseModel):
         blank=True,
         help_text=_("Target field name → position of the file's column (0-based)."),
     )
+    options = models.JSONField(
+        _("options"),
+        default=dict,
+        blank=True,
+        help_text=_("What the importer asked for at upload, e.g. the survey of responses."),
+    )
     mode = models.CharField(
         _("mode"), max_length=20, choices=ImportMode.choices, default=ImportMode.ALL_OR_NOTHING
     )

@@ -10,9 +10,13 @@ validates one row and writes a batch of validated rows:
         ...
 
 Register from the app's `AppConfig.ready()` so the registry is full before any request.
+
+An importer may ask for options at upload (`option_fields`, e.g. the survey that imported
+responses answer). They are validated by `clean_options`, kept on the job (`ImportJob.options`)
+and handed back to `fields`, `context` (as `RowContext.options`) and so to every row.
 """
 
-from collections.abc import Mapping, Sequence
+from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass, field
 from typing import Any, ClassVar
 
@@ -28,6 +32,18 @@ class TargetField:
     label: str | Promise
     required: bool = False
     aliases: tuple[str, ...] = ()
+    help_text: str | Promise = ""
+
+
+@dataclass(frozen=True)
+class UploadOption:
+    """A choice made at upload, before the file is read (e.g. which survey). `choices`
+    returns (value, label) pairs; it may hit the database."""
+
+    name: str
+    label: str | Promise
+    choices: Callable[[], Sequence[tuple[str, str]]]
+    required: bool = True
     help_text: str | Promise = ""
 
 
@@ -55,6 +71,7 @@ class RowContext:
 
     actor: Any = None
     data: dict[str, Any] = field(default_factory=dict)
+    options: Mapping[str, Any] = field(default_factory=dict)  # the job's upload options
 
 
 class Importer:
@@ -66,13 +83,26 @@ class Importer:
     key_field: ClassVar[str | None] = None  # unique within a file (e.g. external id)
     batch_size: ClassVar[int] = 2000
 
-    def fields(self) -> Sequence[TargetField]:
+    def option_fields(self) -> Sequence[UploadOption]:
+        """What to ask at upload besides the file (none by default)."""
+        return ()
+
+    def clean_options(self, raw: Mapping[str, Any]) -> dict[str, Any]:
+        """Validate the upload options (JSON-able result, kept on the job); raises
+        ApplicationError with a translated message."""
+        return {}
+
+    def fields(self, options: Mapping[str, Any] | None = None) -> Sequence[TargetField]:
         """The target fields, in the order the mapping page shows them (may hit the DB)."""
         raise NotImplementedError
 
-    def context(self, *, actor: Any) -> RowContext:
+    def context(self, *, actor: Any, options: Mapping[str, Any] | None = None) -> RowContext:
         """Prepare once per run what `clean_row` needs (one place for lookup queries)."""
-        return RowContext(actor=actor)
+        return RowContext(actor=actor, options=dict(options or {}))
+
+    def prefetch(self, rows: Sequence[Mapping[str, Any]], context: RowContext) -> None:
+        """Look up what the next rows refer to, in one query per kind of thing, before
+        `clean_row` sees each of them (a batch of up to `batch_size` raw rows)."""
 
     def row_key(self, values: Mapping[str, Any]) -> str:
         """The normalised value of `key_field` in a raw row, for duplicate detection."""

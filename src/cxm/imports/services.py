@@ -98,9 +98,11 @@ def target_field_aliases(target: TargetField) -> list[str]:
     return names
 
 
-def suggest_mapping(*, importer: Importer, headers: Sequence[str]) -> dict[str, int]:
+def suggest_mapping(
+    *, importer: Importer, headers: Sequence[str], options: Mapping[str, Any] | None = None
+) -> dict[str, int]:
     """Auto-match file headers to target fields (names, aliases, labels in four languages)."""
-    fields = {f.name: target_field_aliases(f) for f in importer.fields()}
+    fields = {f.name: target_field_aliases(f) for f in importer.fields(options)}
     return match_headers(headers, fields)
 
 
@@ -137,13 +139,17 @@ def check_upload_size(content_length: int | str | None) -> None:
 # ------------------------------------------------------------------------------ upload
 
 
-def import_job_create(*, kind: str, upload: File, created_by: Any) -> ImportJob:
+def import_job_create(
+    *, kind: str, upload: File, created_by: Any, options: Mapping[str, Any] | None = None
+) -> ImportJob:
     """Store an uploaded file, inspect it and suggest a column mapping.
 
+    `options` are the importer's upload options (e.g. `{"survey": 3}` for responses).
     Checks the size before reading anything. Raises ApplicationError (and keeps nothing)
-    for an empty, oversized or unreadable file, or one without a header row.
+    for bad options, an empty, oversized or unreadable file, or one without a header row.
     """
     importer = importer_for(kind)
+    clean_options = importer.clean_options(options or {})
     _check_size(upload.size)
     original_name = (upload.name or "upload").rsplit("/", 1)[-1][:255]
     try:
@@ -162,12 +168,15 @@ def import_job_create(*, kind: str, upload: File, created_by: Any) -> ImportJob:
         delimiter=info.delimiter,
         headers=info.headers,
         preview=info.preview,
+        options=clean_options,
         status=ImportStatus.UPLOADED,
         created_by=created_by if getattr(created_by, "is_authenticated", False) else None,
     )
     job.mapping = {
         name: index
-        for name, index in suggest_mapping(importer=importer, headers=info.headers).items()
+        for name, index in suggest_mapping(
+            importer=importer, headers=info.headers, options=clean_options
+        ).items()
     }
     job.file.save(f"{kind}.{info.format}", upload, save=False)
     try:
@@ -183,7 +192,7 @@ def import_job_create(*, kind: str, upload: File, created_by: Any) -> ImportJob:
 
 
 def _missing_required(job: ImportJob, importer: Importer) -> list[TargetField]:
-    return [f for f in importer.fields() if f.required and f.name not in job.mapping]
+    return [f for f in importer.fields(job.options) if f.required and f.name not in job.mapping]
 
 
 def _require_mapping(job: ImportJob, importer: Importer) -> None:
@@ -213,7 +222,7 @@ def import_job_set_mapping(
             code=Code.INVALID_STATE,
         )
     importer = importer_for(job.kind)
-    known = {f.name: f for f in importer.fields()}
+    known = {f.name: f for f in importer.fields(job.options)}
     clean: dict[str, int] = {}
     used: dict[int, str] = {}
     for name, raw in mapping.items():
@@ -535,7 +544,7 @@ def _process(job: ImportJob, *, write: bool) -> _Counts:
     """Read every row once: validate, detect duplicate keys, record errors, and (when
     `write`) hand valid rows to the importer in batches. The hot path of an import."""
     importer = importer_for(job.kind)
-    context: RowContext = importer.context(actor=job.created_by)
+    context: RowContext = importer.context(actor=job.created_by, options=job.options)
     # Every mapped column goes to the importer, even one whose field has gone since (a
     # deleted channel's consent column): its validation reports it rather than dropping it.
     mapping = list(job.mapping.items())
@@ -578,11 +587,24 @@ def _process(job: ImportJob, *, write: bool) -> _Counts:
             ImportRowError.objects.bulk_create(errors)
             errors.clear()
 
+    def rows_with_prefetch(reader: TableReader) -> Iterator[tuple[int, dict[str, Any]]]:
+        # Rows go through in chunks so the importer can look up what a chunk refers to
+        # (customers, agents …) in one query each, instead of one query per row.
+        chunk: list[tuple[int, dict[str, Any]]] = []
+        for row_number, cells in reader.rows():
+            width = len(cells)
+            chunk.append((row_number, {n: cells[i] if i < width else None for n, i in mapping}))
+            if len(chunk) >= importer.batch_size:
+                importer.prefetch([v for _n, v in chunk], context)
+                yield from chunk
+                chunk = []
+        if chunk:
+            importer.prefetch([v for _n, v in chunk], context)
+            yield from chunk
+
     try:
         with _open_table(job) as reader:
-            for row_number, cells in reader.rows():
-                width = len(cells)
-                values = {name: cells[i] if i < width else None for name, i in mapping}
+            for row_number, values in rows_with_prefetch(reader):
                 counts.total += 1
                 row_errors: dict[str, tuple[str, str]] = {}
                 if key_field is not None:

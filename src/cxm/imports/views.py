@@ -76,7 +76,7 @@ class ImportCreateView(_CanImportMixin, FormView):
         kwargs = super().get_form_kwargs()
         kwargs["importers"] = self.importers
         if kind := self.request.GET.get("kind"):
-            kwargs["initial"] = {"kind": kind}
+            kwargs["initial"] = {"kind": kind, **self.request.GET.dict()}
         return kwargs
 
     def get_context_data(self, **kwargs: Any) -> dict[str, Any]:
@@ -101,6 +101,7 @@ class ImportCreateView(_CanImportMixin, FormView):
                 kind=form.cleaned_data["kind"],
                 upload=form.cleaned_data["file"],
                 created_by=self.request.user,
+                options=form.options(),
             )
         except ApplicationError as exc:
             form.add_error("file", exc.message)
@@ -123,7 +124,7 @@ class ImportJobView(ImportJobMixin, TemplateView):
     def get_context_data(self, **kwargs: Any) -> dict[str, Any]:
         context = super().get_context_data(**kwargs)
         job = self.job
-        targets = self.importer.fields()
+        targets = self.importer.fields(job.options)
         context.update(
             job=job,
             importer=self.importer,
@@ -150,7 +151,7 @@ class ImportJobView(ImportJobMixin, TemplateView):
         """Save the mapping and mode, then start the dry run."""
         form = MappingForm(
             request.POST,
-            targets=self.importer.fields(),
+            targets=self.importer.fields(self.job.options),
             headers=self.job.headers,
             mapping=self.job.mapping,
         )

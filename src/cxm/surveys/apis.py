@@ -21,7 +21,7 @@ from cxm.customers.models import Customer
 from cxm.journeys.models import Touchpoint
 from cxm.surveys import selectors, services
 from cxm.surveys.error_codes import SurveyErrorCode
-from cxm.surveys.models import Question, Survey
+from cxm.surveys.models import FollowUpRule, Question, Survey
 from cxm.surveys.models import Response as SurveyResponse
 from cxm.surveys.validation import (
     CleanResponse,
@@ -38,9 +38,18 @@ class QuestionOutputSerializer(serializers.ModelSerializer):
         fields = ["id", "key", "type", "page", "position", "required", "scale_max", "texts"]
 
 
+class FollowUpRuleOutputSerializer(serializers.ModelSerializer):
+    condition = serializers.DictField(read_only=True, help_text='e.g. {"lte": 6}')
+
+    class Meta:
+        model = FollowUpRule
+        fields = ["id", "question_key", "condition", "followup_survey", "delay_hours", "active"]
+
+
 class SurveyOutputSerializer(serializers.ModelSerializer):
     default_language = serializers.CharField(read_only=True, help_text="fa, ar, hu or en")
     questions = QuestionOutputSerializer(many=True, read_only=True)
+    followup_rules = FollowUpRuleOutputSerializer(many=True, read_only=True)
 
     class Meta:
         model = Survey
@@ -56,6 +65,7 @@ class SurveyOutputSerializer(serializers.ModelSerializer):
             "trigger_event",
             "public_slug",
             "questions",
+            "followup_rules",
             "created_at",
         ]
 
@@ -67,7 +77,7 @@ class SurveyViewSet(viewsets.ReadOnlyModelViewSet):
     filterset_fields = ["status", "kind"]
 
     def get_queryset(self) -> Any:
-        return Survey.objects.prefetch_related("questions").order_by("-id")
+        return Survey.objects.prefetch_related("questions", "followup_rules").order_by("-id")
 
 
 class ResponseOutputSerializer(serializers.ModelSerializer):

@@ -9,7 +9,8 @@ class SurveysConfig(AppConfig):
     def ready(self) -> None:
         from auditlog.registry import auditlog
 
-        from cxm.surveys import events, kpis, models  # noqa: F401  (register providers)
+        # Register the timeline/KPI providers and the "responses" import kind.
+        from cxm.surveys import events, importer, kpis, models  # noqa: F401
 
         auditlog.register(models.Survey)
         auditlog.register(models.Question)

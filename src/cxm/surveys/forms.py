@@ -205,3 +205,34 @@ class InvitationForm(CxmForm):
         if customer is None:
             raise forms.ValidationError(_("No customer has this external id."))
         return customer
+
+
+class FollowUpRuleForm(CxmForm):
+    """A follow-up rule on the survey detail page: question, condition, target, delay."""
+
+    OPERATORS = [
+        ("lte", _("at most (≤)")),
+        ("gte", _("at least (≥)")),
+        ("eq", _("equal to (=)")),
+    ]
+
+    question_key = forms.ChoiceField(label=_("When the answer to"))
+    operator = forms.ChoiceField(label=_("is"), choices=OPERATORS)
+    value = forms.IntegerField(label=_("Value"), min_value=0, max_value=10)
+    followup_survey = forms.ModelChoiceField(
+        label=_("invite to"), queryset=Survey.objects.none(), empty_label=None
+    )
+    delay_hours = forms.IntegerField(label=_("after (hours)"), min_value=0, initial=0)
+
+    def __init__(self, *args: Any, survey: Survey, **kwargs: Any):
+        super().__init__(*args, **kwargs)
+        key_field: Any = self.fields["question_key"]
+        key_field.choices = [
+            (q.key, q.key)
+            for q in survey.questions.filter(type__in=["nps", "csat", "ces", "rating"])
+        ]
+        target: Any = self.fields["followup_survey"]
+        target.queryset = Survey.objects.exclude(pk=survey.pk).exclude(status="closed")
+
+    def condition(self) -> dict[str, int]:
+        return {self.cleaned_data["operator"]: self.cleaned_data["value"]}

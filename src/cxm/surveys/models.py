@@ -307,6 +307,17 @@ class Invitation(BaseModel):
     expires_at = models.DateTimeField(_("expires at"))
     sent_at = models.DateTimeField(_("sent at"), null=True, blank=True)
     opened_at = models.DateTimeField(_("opened at"), null=True, blank=True)
+    # Follow-up invitations: the answer that triggered it (one invitation per response at
+    # most, enforced here) and the moment it may be sent (the rule's delay).
+    source_response = models.OneToOneField(
+        "Response",
+        verbose_name=_("triggered by response"),
+        null=True,
+        blank=True,
+        on_delete=models.SET_NULL,
+        related_name="followup_invitation",
+    )
+    send_after = models.DateTimeField(_("send after"), null=True, blank=True)
 
     class Meta:
         ordering = ["-id"]
@@ -439,3 +450,59 @@ class Answer(models.Model):
 
     def __str__(self) -> str:
         return f"{self.response_id}/{self.question_id}"
+
+
+FOLLOWUP_OPERATORS = ("lte", "gte", "lt", "gt", "eq", "in")
+
+
+class FollowUpRule(BaseModel):
+    """An answer that invites the respondent to a deeper survey, e.g. NPS ≤ 6 or CES ≥ 5.
+
+    `condition` is one operator and its value: {"lte": 6}, {"gte": 5}, {"in": [0, 1, 2]};
+    it is checked against the number (or the text/choice) answered to `question_key`.
+    """
+
+    survey = models.ForeignKey(
+        Survey, verbose_name=_("survey"), on_delete=models.CASCADE, related_name="followup_rules"
+    )
+    question_key = models.SlugField(_("question key"), max_length=50)
+    condition = models.JSONField(_("condition"), default=dict)
+    followup_survey = models.ForeignKey(
+        Survey,
+        verbose_name=_("follow-up survey"),
+        on_delete=models.CASCADE,
+        related_name="followup_sources",
+    )
+    delay_hours = models.PositiveIntegerField(_("delay (hours)"), default=0)
+    active = models.BooleanField(_("active"), default=True)
+
+    class Meta:
+        ordering = ["survey_id", "id"]
+        verbose_name = _("follow-up rule")
+        verbose_name_plural = _("follow-up rules")
+
+    def __str__(self) -> str:
+        return f"{self.survey_id}: {self.question_key} {self.condition} → {self.followup_survey_id}"
+
+    def clean(self) -> None:
+        condition = self.condition
+        if not isinstance(condition, dict) or len(condition) != 1:
+            raise ValidationError({"condition": _("Give one condition, e.g. ≤ 6.")})
+        operator, value = next(iter(condition.items()))
+        if operator not in FOLLOWUP_OPERATORS:
+            raise ValidationError({"condition": _("Unknown condition.")})
+        values = value if operator == "in" and isinstance(value, list) else [value]
+        if not values or any(
+            isinstance(v, bool) or not isinstance(v, int | float | str) for v in values
+        ):
+            raise ValidationError({"condition": _("Give a number or a list of values.")})
+        if self.survey_id is not None and self.survey_id == self.followup_survey_id:
+            raise ValidationError({"followup_survey": _("A survey cannot be its own follow-up.")})
+
+    @property
+    def operator(self) -> str:
+        return next(iter(self.condition), "")
+
+    @property
+    def operand(self) -> Any:
+        return next(iter(self.condition.values()), None)

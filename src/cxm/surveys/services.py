@@ -15,6 +15,7 @@ from django.utils.translation import gettext as _
 from cxm.common.bulk import bulk_insert, bulk_upsert
 from cxm.common.exceptions import ApplicationError
 from cxm.surveys.error_codes import SurveyErrorCode as Code
+from cxm.surveys.followups import followups_invite
 from cxm.surveys.models import (
     Answer,
     Invitation,
@@ -343,6 +344,7 @@ def response_submit(
             for a in answers.values()
         ]
     )
+    followups_invite(response_ids=[response.pk])
     return response
 
 
@@ -405,6 +407,7 @@ def responses_upsert(*, items: Sequence[CleanResponse]) -> UpsertResult:
     with transaction.atomic():
         for start in range(0, len(items), BATCH):
             _upsert_batch(items[start : start + BATCH], result)
+        followups_invite(response_ids=[*result.ids.values(), *result.new_ids])
     return result
 
 

@@ -15,4 +15,10 @@ urlpatterns = [
     ),
     path("questions/<int:pk>/", views.QuestionFormView.as_view(), name="question-edit"),
     path("questions/<int:pk>/move/", views.QuestionMoveView.as_view(), name="question-move"),
+    path(
+        "<int:survey_pk>/followups/", views.FollowUpRuleCreateView.as_view(), name="followup-create"
+    ),
+    path(
+        "followups/<int:pk>/delete/", views.FollowUpRuleDeleteView.as_view(), name="followup-delete"
+    ),
 ]

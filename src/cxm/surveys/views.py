@@ -20,8 +20,15 @@ from cxm.accounts.roles import Capability
 from cxm.common.exceptions import ApplicationError
 from cxm.common.pagination import CappedPaginator
 from cxm.surveys import selectors, services
-from cxm.surveys.forms import InvitationForm, QuestionForm, SurveyCreateForm, SurveyForm
-from cxm.surveys.models import Invitation, Question, Survey, SurveyStatus
+from cxm.surveys.followups import followup_rule_create, followup_rule_delete
+from cxm.surveys.forms import (
+    FollowUpRuleForm,
+    InvitationForm,
+    QuestionForm,
+    SurveyCreateForm,
+    SurveyForm,
+)
+from cxm.surveys.models import FollowUpRule, Invitation, Question, Survey, SurveyStatus
 
 
 def qr_svg(url: str) -> str:
@@ -106,6 +113,8 @@ class SurveyDetailView(CapabilityRequiredMixin, TemplateView):
             new_invitation=self.request.GET.get("invitation", ""),
             response_count=survey.responses.count(),
             statuses=SurveyStatus,
+            followup_rules=survey.followup_rules.select_related("followup_survey"),
+            followup_form=FollowUpRuleForm(survey=survey),
         )
         return context
 
@@ -240,3 +249,42 @@ class InvitationCreateView(CapabilityRequiredMixin, _SurveyMixin):
 
 def invitation_url(request: HttpRequest, invitation: Invitation) -> str:
     return request.build_absolute_uri(reverse("survey_public:invitation", args=[invitation.token]))
+
+
+class FollowUpRuleCreateView(CapabilityRequiredMixin, _SurveyMixin):
+    """Adds a follow-up rule (an answer invites to a deeper survey)."""
+
+    capability = Capability.SURVEYS_CHANGE
+    http_method_names = ["post"]
+
+    def post(self, request: HttpRequest, **kwargs: Any) -> HttpResponse:
+        form = FollowUpRuleForm(request.POST, survey=self.survey)
+        if not form.is_valid():
+            for errors in form.errors.values():
+                for error in errors:
+                    messages.error(request, str(error))
+            return HttpResponseRedirect(f"{self.detail_url()}#followups")
+        try:
+            followup_rule_create(
+                survey=self.survey,
+                question_key=form.cleaned_data["question_key"],
+                condition=form.condition(),
+                followup_survey=form.cleaned_data["followup_survey"],
+                delay_hours=form.cleaned_data["delay_hours"],
+            )
+        except ApplicationError as exc:
+            messages.error(request, exc.message)
+        else:
+            messages.success(request, _("Follow-up rule added."))
+        return HttpResponseRedirect(f"{self.detail_url()}#followups")
+
+
+class FollowUpRuleDeleteView(CapabilityRequiredMixin, View):
+    capability = Capability.SURVEYS_CHANGE
+    http_method_names = ["post"]
+
+    def post(self, request: HttpRequest, pk: int) -> HttpResponse:
+        rule = get_object_or_404(FollowUpRule, pk=pk)
+        followup_rule_delete(rule=rule)
+        messages.success(request, _("Follow-up rule removed."))
+        return HttpResponseRedirect(reverse("surveys:detail", args=[rule.survey_id]) + "#followups")

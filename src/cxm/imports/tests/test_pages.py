@@ -262,7 +262,7 @@ def test_error_report_is_paginated(client_for, tmp_path):
     assert third.count("This field is required.") == 20
 
 
-@pytest.mark.parametrize("role", [Role.VIEWER, Role.AGENT, Role.ANALYST])
+@pytest.mark.parametrize("role", [Role.VIEWER, Role.AGENT])
 def test_roles_without_the_import_capability_get_403(client_for, admin_user, tmp_path, role):
     from django.test import Client
 
@@ -280,6 +280,27 @@ def test_roles_without_the_import_capability_get_403(client_for, admin_user, tmp
         assert client.get(url).status_code == 403, url
     assert client.post(reverse("imports:commit", args=[job_id])).status_code == 403
     assert upload(client, write_csv(tmp_path / "d.csv", PERSIAN_ROWS)).status_code == 403
+
+
+def test_an_analyst_imports_responses_but_not_customers(client_for, admin_user, tmp_path):
+    """Analysts hold responses.import only: the pages offer that kind, customer jobs are 403."""
+    from django.test import Client
+
+    admin = Client()
+    admin.force_login(admin_user)
+    job_id = job_id_from(upload(admin, write_csv(tmp_path / "c.csv", PERSIAN_ROWS)))
+    client = client_for(Role.ANALYST)
+    page = client.get(reverse("imports:new"))
+    assert page.status_code == 200
+    assert list(page.context["form"].fields["kind"].choices) == [("responses", "Survey responses")]
+    for url in [
+        reverse("imports:job", args=[job_id]),
+        reverse("imports:progress", args=[job_id]),
+        reverse("imports:errors-export", args=[job_id, "csv"]),
+    ]:
+        assert client.get(url).status_code == 403, url
+    assert client.post(reverse("imports:commit", args=[job_id])).status_code == 403
+    assert upload(client, write_csv(tmp_path / "d.csv", PERSIAN_ROWS)).status_code == 400
 
 
 def test_anonymous_is_sent_to_login(client, tmp_path):

@@ -118,7 +118,7 @@ def test_a_second_importer_uses_the_same_machinery(make_user, tmp_path):
         capability = Capability.JOURNEYS_CHANGE
         key_field = "code"
 
-        def fields(self):
+        def fields(self, options=None):
             return [
                 registry.TargetField("code", "Code", required=True, aliases=("kód",)),
                 registry.TargetField("text", "Text", aliases=("متن",)),
