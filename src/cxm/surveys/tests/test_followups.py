@@ -128,7 +128,9 @@ def test_ces_gte_rule_on_the_public_page_path(followup_survey):
         assert Invitation.objects.filter(survey=followup_survey).count() == expected
     followup = Invitation.objects.get(survey=followup_survey)
     assert followup.language == "en"
-    assert followup.source_response.invitation.customer == customer
+    assert followup.customer == customer
+    source = Response.objects.get(followup_invitation=followup)
+    assert source.invitation is not None and source.invitation.customer == customer
 
 
 def test_no_invitation_when_opted_out_everywhere(rule, nps_survey, followup_survey):

@@ -132,7 +132,7 @@ def test_cp1256_persian_headers_map_by_question_text_and_jalali_dates(nps_survey
 
 
 def test_xlsx_with_excel_dates_and_numbers(nps_survey, tmp_path):
-    rows = [
+    rows: list[list[Any]] = [
         [
             "external_id",
             "submitted_at",
