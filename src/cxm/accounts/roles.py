@@ -29,6 +29,7 @@ class Capability:
     SURVEYS_CHANGE = "surveys.change"
     RESPONSES_IMPORT = "responses.import"
     AUDIT_VIEW = "audit.view"
+    GOALS_CHANGE = "goals.change"  # KPI goals of the dashboard
 
 
 _ALL = {value for name, value in vars(Capability).items() if not name.startswith("_")}
@@ -46,6 +47,7 @@ ROLE_CAPABILITIES: dict[str, frozenset[str]] = {
             Capability.SURVEYS_CHANGE,
             Capability.RESPONSES_IMPORT,
             Capability.AUDIT_VIEW,
+            Capability.GOALS_CHANGE,
         }
     ),
     Role.ANALYST: frozenset(

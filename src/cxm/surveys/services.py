@@ -12,6 +12,7 @@ from django.db.models import Q
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
+from cxm.analytics.services import kpi_rollup_refresh_touched, responses_days
 from cxm.common.bulk import bulk_insert, bulk_upsert
 from cxm.common.exceptions import ApplicationError
 from cxm.surveys.error_codes import SurveyErrorCode as Code
@@ -345,6 +346,7 @@ def response_submit(
         ]
     )
     followups_invite(response_ids=[response.pk])
+    kpi_rollup_refresh_touched([(survey.pk, response.submitted_at)])
     return response
 
 
@@ -405,8 +407,10 @@ def responses_upsert(*, items: Sequence[CleanResponse]) -> UpsertResult:
     """
     result = UpsertResult()
     with transaction.atomic():
+        touched = responses_days(external_ids=[i.external_id for i in items if i.external_id])
         for start in range(0, len(items), BATCH):
             _upsert_batch(items[start : start + BATCH], result)
+        kpi_rollup_refresh_touched([*touched, *((i.survey_id, i.submitted_at) for i in items)])
         followups_invite(response_ids=[*result.ids.values(), *result.new_ids])
     return result
 

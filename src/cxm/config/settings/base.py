@@ -143,6 +143,7 @@ STATICFILES_DIRS += [
         ("vendor/htmx", "htmx.org/dist"),
         ("vendor/vazirmatn", "vazirmatn"),
         ("vendor/html-to-image", "html-to-image/dist"),
+        ("vendor/echarts", "echarts/dist"),
     ]
     if (NODE_MODULES / sub).is_dir()
 ]

@@ -1,0 +1,67 @@
+/* Draws the dashboard's charts from the JSON that the page embeds (json_script).
+   RTL-aware: Vazirmatn, legends and value axes on the right, category axes reversed for
+   fa/ar so bars read right to left. Without JS the tables show every number. */
+(function () {
+  "use strict";
+  if (!window.echarts) return;
+  var el = document.getElementById("chart-data");
+  if (!el) return;
+  var data = JSON.parse(el.textContent);
+  var rtl = !!data.rtl;
+  var base = { textStyle: { fontFamily: "Vazirmatn, system-ui, sans-serif" }, animation: false };
+
+  function draw(id, option) {
+    var node = document.getElementById(id);
+    if (!node) return;
+    node.hidden = false;
+    var chart = echarts.init(node, null, { renderer: "svg" });
+    chart.setOption(Object.assign({}, base, option));
+    window.addEventListener("resize", function () { chart.resize(); });
+  }
+
+  function categoryAxis(categories) {
+    return { type: "category", data: categories, inverse: rtl, axisLabel: { interval: 0, hideOverlap: true } };
+  }
+  function valueAxis() { return { type: "value", position: rtl ? "right" : "left" }; }
+  function legend() { return { top: 0, right: rtl ? 0 : "auto", left: rtl ? "auto" : 0 }; }
+  function grid() { return { left: 40, right: 40, top: 30, bottom: 30, containLabel: true }; }
+
+  function bars(id, categories, series) {
+    var names = Object.keys(series).filter(function (k) {
+      return series[k].some(function (v) { return v !== null; });
+    });
+    if (!categories.length || !names.length) return;
+    draw(id, {
+      tooltip: { trigger: "axis" }, legend: legend(), grid: grid(),
+      xAxis: categoryAxis(categories), yAxis: valueAxis(),
+      series: names.map(function (name) { return { name: name.toUpperCase(), type: "bar", data: series[name] }; })
+    });
+  }
+
+  if (data.distribution) {
+    Object.keys(data.distribution).forEach(function (metric) {
+      var d = data.distribution[metric];
+      var s = {}; s[metric] = d.values;
+      bars("chart-dist-" + metric, d.categories, s);
+    });
+  }
+  if (data.trend && data.trend.categories.length) {
+    var names = Object.keys(data.trend.series);
+    draw("chart-trend", {
+      tooltip: { trigger: "axis" }, legend: legend(), grid: grid(),
+      xAxis: categoryAxis(data.trend.categories), yAxis: valueAxis(),
+      series: names.map(function (n) { return { name: n.toUpperCase(), type: "line", connectNulls: true, data: data.trend.series[n] }; })
+    });
+  }
+  if (data.breakdowns) {
+    Object.keys(data.breakdowns).forEach(function (name) {
+      var b = data.breakdowns[name];
+      bars("chart-by-" + name, b.categories, b.series);
+    });
+  }
+  if (data.questions) {
+    data.questions.forEach(function (q) {
+      bars("chart-q-" + q.id, q.categories, { n: q.values });
+    });
+  }
+})();
