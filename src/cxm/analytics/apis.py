@@ -119,7 +119,7 @@ class GoalListCreateApi(generics.ListCreateAPIView):
 
     def perform_create(self, serializer: Any) -> None:
         serializer.instance = services.goal_save(
-            goal=KpiGoal(owner=self.request.user, **serializer.validated_data)
+            goal=KpiGoal(owner=self.request.user, **serializer.validated_data)  # type: ignore[misc]
         )
 
 

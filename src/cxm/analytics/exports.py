@@ -33,8 +33,8 @@ def breakdown_header() -> list[str]:
 
 def breakdown_rows(board: Dashboard, labels: dict[str, str]) -> Iterator[list[Any]]:
     """One row per breakdown group and metric, the overall figures first."""
-    for metric, result in board.figures.items():
-        yield [_("All"), "", board.responses, metric, result.n, *_numbers(result)]
+    for metric, overall in board.figures.items():
+        yield [_("All"), "", board.responses, metric, overall.n, *_numbers(overall)]
     for name, rows in board.breakdowns.items():
         for row in rows:
             for metric in KPI_METRICS:

@@ -120,7 +120,7 @@ def parse_filters(
         language=language,
         bucket=bucket,
         errors=tuple(errors),
-        **ids,  # type: ignore[arg-type]
+        **ids,
     )
 
 
@@ -241,16 +241,16 @@ def metric_result(
     if metric == "csat":
         if len(usable) <= 1:
             scale_max = next(iter(usable), metrics.CSAT_DEFAULT_MAX)
-            counts = usable.get(scale_max, [0] * 11)
+            counts = list(usable.get(scale_max, [0] * 11))
             return metrics.csat(
                 _sample(metrics.csat_scale(scale_max), counts[1 : scale_max + 1]),
                 scale_max=scale_max,
             )
         satisfied = total = 0
-        for scale_max, counts in usable.items():
+        for scale_max, pooled in usable.items():
             top = metrics.csat_top_boxes(metrics.csat_scale(scale_max))
-            satisfied += sum(counts[i] for i in top)
-            total += sum(counts[1 : scale_max + 1])
+            satisfied += sum(pooled[i] for i in top)
+            total += sum(pooled[1 : scale_max + 1])
         return metrics.csat(_sample(metrics.csat_scale(5), [total - satisfied, 0, 0, 0, satisfied]))
     if metric == "ces":
         # Validation fixes the CES scale at 1–7; other scales would be pooled point by point.

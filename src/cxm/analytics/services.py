@@ -73,7 +73,7 @@ def _score_counts() -> dict[str, Any]:
 
 def _answer_rows(responses: Q, *, segment: bool) -> tuple[list[str], QuerySet[Any]]:
     zone = local_zone()
-    qs = Answer.objects.filter(
+    qs: Any = Answer.objects.filter(
         responses, question__type__in=SCALE_QUESTION_TYPES, number_value__isnull=False
     )
     keys: dict[str, Any] = {
@@ -95,7 +95,7 @@ def _answer_rows(responses: Q, *, segment: bool) -> tuple[list[str], QuerySet[An
 
 def _response_rows(responses: Q, *, segment: bool) -> tuple[list[str], QuerySet[Any]]:
     zone = local_zone()
-    qs = Response.objects.filter(responses)
+    qs: Any = Response.objects.filter(responses)
     keys: dict[str, Any] = {
         "d_day": TruncDate("submitted_at", tzinfo=zone),
         "d_survey": F("survey_id"),
@@ -117,7 +117,7 @@ def _response_rows(responses: Q, *, segment: bool) -> tuple[list[str], QuerySet[
 
 def _page_rows(responses: Q, *, segment: bool) -> tuple[list[str], QuerySet[Any]]:
     zone = local_zone()
-    qs = Answer.objects.filter(responses)
+    qs: Any = Answer.objects.filter(responses)
     keys: dict[str, Any] = {
         "d_day": TruncDate("response__submitted_at", tzinfo=zone),
         "d_survey": F("response__survey_id"),
@@ -149,14 +149,16 @@ def kpi_rollup_refresh(
         if survey_ids is not None:
             found = found.filter(survey_id__in=survey_ids)
         stamps = found.order_by().values_list("submitted_at", flat=True)
-        first = stamps.order_by("submitted_at").first()
-        last = stamps.order_by("-submitted_at").first()
-        ranges = [] if first is None or last is None else [(local_day(first), local_day(last))]
-        wipe = DailyKpi.objects.all(), DailySegmentKpi.objects.all()
+        oldest = stamps.order_by("submitted_at").first()
+        newest = stamps.order_by("-submitted_at").first()
+        ranges: list[tuple[dt.date, dt.date]] = []
+        if oldest is not None and newest is not None:
+            ranges = [(local_day(oldest), local_day(newest))]
+        wipe: tuple[Any, ...] = (DailyKpi.objects.all(), DailySegmentKpi.objects.all())
         if survey_ids is not None:
             wipe = tuple(w.filter(survey_id__in=survey_ids) for w in wipe)
-        for table in wipe:
-            table.delete()
+        for stale_rows in wipe:
+            stale_rows.delete()
     else:
         ranges = day_ranges(days)
     written = 0
@@ -168,19 +170,19 @@ def kpi_rollup_refresh(
             scope &= Q(survey_id__in=survey_ids)
             answer_scope &= Q(response__survey_id__in=survey_ids)
         for model in (DailyKpi, DailySegmentKpi):
-            stale = model.objects.filter(day__gte=first, day__lte=last)  # type: ignore[attr-defined]
+            stale: Any = model.objects.filter(day__gte=first, day__lte=last)
             if survey_ids is not None:
                 stale = stale.filter(survey_id__in=survey_ids)
             stale.delete()
         for segment, model in ((False, DailyKpi), (True, DailySegmentKpi)):
-            table = model._meta.db_table
+            db_table = model._meta.db_table
             for build, where in (
                 (_answer_rows, answer_scope),
                 (_response_rows, scope),
                 (_page_rows, answer_scope),
             ):
                 columns, qs = build(where, segment=segment)
-                written += _insert_select(table, columns, qs)
+                written += _insert_select(db_table, columns, qs)
     return written
 
 

@@ -160,7 +160,7 @@ class _SurveyResultsMixin(LoginRequiredMixin):
     def dispatch(self, request: HttpRequest, *args: Any, **kwargs: Any) -> HttpResponseBase:
         self.survey = get_object_or_404(Survey, pk=kwargs["pk"])
         self.filters = selectors.parse_filters(request.GET)
-        return super().dispatch(request, *args, **kwargs)  # type: ignore[misc]
+        return super().dispatch(request, *args, **kwargs)
 
     def common(self) -> dict[str, Any]:
         params = self.filters.as_query()

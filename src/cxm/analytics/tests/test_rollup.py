@@ -1,6 +1,7 @@
 """The rollup against an independent computation from the raw answers."""
 
 import datetime as dt
+from decimal import Decimal
 from zoneinfo import ZoneInfo
 
 import pytest
@@ -32,7 +33,7 @@ def _raw(metric, *, start, end, channel=None, language="", segment=None):
             r.customer is None or segment not in {s.pk for s in r.customer.segments.all()}
         ):
             continue
-        values.append(int(a.number_value))
+        values.append(int(a.number_value or 0))
     return values
 
 
@@ -92,7 +93,7 @@ def test_response_submit_refreshes_the_rollup(nps_survey):
     q = nps_survey.questions.get(key="nps")
     services.response_submit(
         survey=nps_survey,
-        answers={"nps": CleanAnswer(q.pk, "nps", number=10, scale_max=10)},
+        answers={"nps": CleanAnswer(q.pk, "nps", number=Decimal(10), scale_max=10)},
         language="en",
     )
     row = DailyKpi.objects.get(metric="nps")
