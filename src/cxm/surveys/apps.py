@@ -14,3 +14,9 @@ class SurveysConfig(AppConfig):
 
         auditlog.register(models.Survey)
         auditlog.register(models.Question)
+
+        # One-tap NPS answers from the Telegram invitation's keyboard.
+        from cxm.integrations.telegram import register_callback_handler
+        from cxm.surveys import telegram_handlers
+
+        register_callback_handler(telegram_handlers.PREFIX, telegram_handlers.record_nps_answer)

@@ -269,6 +269,16 @@ class Question(models.Model):
         return [str(o["code"]) for o in self.options or []]
 
 
+class DeliveryState(models.TextChoices):
+    PENDING = "pending", _("Waiting to be sent")
+    BLOCKED = "blocked", _("Blocked")
+    SENT = "sent", _("Sent")
+    FAILED = "failed", _("Failed")
+    RETRY = "retry", _("Will retry")
+    OPENED = "opened", _("Opened")
+    RESPONDED = "responded", _("Answered")
+
+
 class Invitation(BaseModel):
     """A personal link to a survey: a signed token, valid until `expires_at`, answered once."""
 
@@ -318,9 +328,28 @@ class Invitation(BaseModel):
         related_name="followup_invitation",
     )
     send_after = models.DateTimeField(_("send after"), null=True, blank=True)
+    # Delivery (cxm.surveys.distribution): where the invitation is on its way to the customer.
+    status = models.CharField(
+        _("delivery status"),
+        max_length=10,
+        choices=DeliveryState.choices,
+        default=DeliveryState.PENDING,
+        db_index=True,
+    )
+    blocked_reason = models.CharField(_("blocked because"), max_length=30, blank=True)
+    blocked_message = models.CharField(_("blocked message"), max_length=300, blank=True)
+    attempts = models.PositiveSmallIntegerField(_("attempts"), default=0)
+    last_error = models.TextField(_("last error"), blank=True)
+    provider_message_id = models.CharField(_("provider message id"), max_length=200, blank=True)
+    next_attempt_at = models.DateTimeField(_("next attempt at"), null=True, blank=True)
+    reminder_sent_at = models.DateTimeField(_("reminder sent at"), null=True, blank=True)
 
     class Meta:
         ordering = ["-id"]
+        indexes = [
+            models.Index(fields=["status", "next_attempt_at"], name="invitation_due"),
+            models.Index(fields=["customer", "-sent_at"], name="invitation_customer_sent"),
+        ]
         verbose_name = _("invitation")
         verbose_name_plural = _("invitations")
 
@@ -330,6 +359,31 @@ class Invitation(BaseModel):
     @property
     def is_expired(self) -> bool:
         return timezone.now() >= self.expires_at
+
+
+class DeliveryAttempt(models.Model):
+    """One try at handing an invitation or its reminder to a channel's sender."""
+
+    invitation = models.ForeignKey(
+        Invitation,
+        verbose_name=_("invitation"),
+        on_delete=models.CASCADE,
+        related_name="attempts_log",
+    )
+    channel = models.CharField(_("channel"), max_length=50)
+    is_reminder = models.BooleanField(_("reminder"), default=False)
+    at = models.DateTimeField(_("at"))
+    status = models.CharField(_("status"), max_length=10)
+    error = models.TextField(_("error"), blank=True)
+    provider_message_id = models.CharField(_("provider message id"), max_length=200, blank=True)
+
+    class Meta:
+        ordering = ["-at", "-id"]
+        verbose_name = _("delivery attempt")
+        verbose_name_plural = _("delivery attempts")
+
+    def __str__(self) -> str:
+        return f"{self.invitation_id}: {self.status}"
 
 
 class ResponseSource(models.TextChoices):

@@ -1,6 +1,6 @@
 from django.urls import path
 
-from cxm.surveys import views
+from cxm.surveys import distribution_views, views
 
 app_name = "surveys"
 urlpatterns = [
@@ -20,5 +20,15 @@ urlpatterns = [
     ),
     path(
         "followups/<int:pk>/delete/", views.FollowUpRuleDeleteView.as_view(), name="followup-delete"
+    ),
+]
+
+# Distribution: the send form and the invitation list with delivery status.
+urlpatterns += [
+    path("<int:survey_pk>/send/", distribution_views.SendInvitationsView.as_view(), name="send"),
+    path(
+        "<int:survey_pk>/invitations/list/",
+        distribution_views.InvitationListView.as_view(),
+        name="invitation-list",
     ),
 ]

@@ -192,6 +192,16 @@ TELEGRAM_BOT_TOKEN = env_str("TELEGRAM_BOT_TOKEN", "")
 TELEGRAM_API_BASE = env_str("TELEGRAM_API_BASE", "https://api.telegram.org")
 TELEGRAM_WEBHOOK_SECRET = env_str("TELEGRAM_WEBHOOK_SECRET", "")
 
+# Survey distribution (cxm.surveys.contact_policy, cxm.surveys.distribution).
+CXM_PUBLIC_URL = env_str("CXM_PUBLIC_URL", "http://localhost:8000")  # links in messages
+CXM_CONTACT_BUDGET_DAYS = env_int("CXM_CONTACT_BUDGET_DAYS", 30)  # one invitation per N days
+CXM_RESPONSE_QUARANTINE_DAYS = env_int("CXM_RESPONSE_QUARANTINE_DAYS", 90)  # after a response
+CXM_BUDGET_EXEMPT_SURVEY_KINDS = env_list("CXM_BUDGET_EXEMPT_SURVEY_KINDS", [])  # e.g. follow_up
+CXM_CONSENT_REQUIRED_CHANNELS = env_list("CXM_CONSENT_REQUIRED_CHANNELS", [])  # need opt-in
+CXM_QUIET_HOURS = env_str("CXM_QUIET_HOURS", "21:00-09:00")  # customer's time zone; "" = off
+CXM_REMINDER_AFTER_HOURS = env_int("CXM_REMINDER_AFTER_HOURS", 72)
+CXM_INVITATION_MAX_ATTEMPTS = env_int("CXM_INVITATION_MAX_ATTEMPTS", 5)
+
 TASKS = {
     "default": {
         "BACKEND": env_str("TASKS_BACKEND", "django_tasks_db.DatabaseBackend"),
