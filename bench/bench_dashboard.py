@@ -64,8 +64,12 @@ def ensure_rows() -> dict[str, Any]:
         (None, None)
     ]
     with connection.cursor() as cursor:
-        cursor.execute("SELECT min(id), max(id) FROM customers_customer")
-        low, high = cursor.fetchone()
+        # Customers in a segment first, so the segment figures have data; then others.
+        cursor.execute(
+            "(SELECT customer_id FROM customers_customer_segments LIMIT 50000)"
+            " UNION ALL (SELECT id FROM customers_customer ORDER BY id LIMIT 50000)"
+        )
+        customer_ids = [row[0] for row in cursor.fetchall()]
     languages = ["fa", "fa", "fa", "ar", "hu", "en"]
     questions = {s.pk: {q.key: q for q in s.questions.all()} for s in surveys}
     now = dt.datetime.now(dt.UTC)
@@ -86,7 +90,9 @@ def ensure_rows() -> dict[str, Any]:
                 survey = surveys[i % 3]
                 tp, stage = touchpoints[(i // 3) % len(touchpoints)] if i % 3 else (None, None)
                 at = now - dt.timedelta(seconds=(ROWS - i) * 31.5)
-                customer = low + (i * 7919) % (high - low + 1) if low and i % 2 else None
+                customer = (
+                    customer_ids[(i * 7919) % len(customer_ids)] if customer_ids and i % 2 else None
+                )
                 copy.write_row(
                     (
                         at,
