@@ -118,6 +118,10 @@ class Importer:
         """Write validated rows. Runs inside the import's transaction."""
         raise NotImplementedError
 
+    def finish(self, context: RowContext) -> None:
+        """After the last batch is written, inside the import's transaction (e.g. refresh
+        aggregates once rather than per batch)."""
+
 
 _importers: dict[str, Importer] = {}
 

@@ -640,6 +640,8 @@ def _process(job: ImportJob, *, write: bool) -> _Counts:
                     progress.publish(counts.total, reader.fraction_done())
             if batch:
                 flush_batch()
+            if write:
+                importer.finish(context)
         if errors:
             ImportRowError.objects.bulk_create(errors)
     finally:

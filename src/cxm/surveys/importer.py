@@ -29,6 +29,7 @@ from django.utils.translation import gettext_lazy
 
 from cxm.accounts.models import Team, User
 from cxm.accounts.roles import Capability
+from cxm.analytics.services import kpi_rollup_refresh_touched, local_day
 from cxm.channels.models import Channel
 from cxm.common.exceptions import ApplicationError
 from cxm.core.jalali import parse_date
@@ -368,5 +369,12 @@ class ResponseImporter(Importer):
         return result
 
     def write_batch(self, items: Sequence[Any], *, context: RowContext, source: str) -> BatchResult:
-        result = responses_upsert(items=items)
+        touched: set[tuple[int, Any]] = set()
+        result = responses_upsert(items=items, defer_rollups=touched)
+        days = context.data.setdefault("rollup_days", set())
+        days.update((s, local_day(w) if isinstance(w, dt.datetime) else w) for s, w in touched)
         return BatchResult(created=result.created, updated=result.updated)
+
+    def finish(self, context: RowContext) -> None:
+        """Refresh the KPI rollups once, over every (survey, day) the import touched."""
+        kpi_rollup_refresh_touched(context.data.get("rollup_days", ()))

@@ -398,19 +398,27 @@ def _response_row(item: CleanResponse, now: dt.datetime) -> tuple:
     )
 
 
-def responses_upsert(*, items: Sequence[CleanResponse]) -> UpsertResult:
+def responses_upsert(
+    *, items: Sequence[CleanResponse], defer_rollups: set[tuple[int, Any]] | None = None
+) -> UpsertResult:
     """Insert responses, or replace those whose external id exists, in one transaction.
 
     Items must have distinct external ids. Items without an external id are always new.
     Re-sending the same items leaves the same data. Hides a few queries per batch of 2,000
-    (COPY on PostgreSQL: see cxm.common.bulk).
+    (COPY on PostgreSQL: see cxm.common.bulk). With `defer_rollups`, the (survey, time)
+    pairs whose KPI rollups need a refresh are added to it instead of refreshed here: a
+    caller writing many batches (the import) refreshes once, at its end.
     """
     result = UpsertResult()
     with transaction.atomic():
         touched = responses_days(external_ids=[i.external_id for i in items if i.external_id])
         for start in range(0, len(items), BATCH):
             _upsert_batch(items[start : start + BATCH], result)
-        kpi_rollup_refresh_touched([*touched, *((i.survey_id, i.submitted_at) for i in items)])
+        pending = [*touched, *((i.survey_id, i.submitted_at) for i in items)]
+        if defer_rollups is None:
+            kpi_rollup_refresh_touched(pending)
+        else:
+            defer_rollups.update(pending)
         followups_invite(response_ids=[*result.ids.values(), *result.new_ids])
     return result
 
