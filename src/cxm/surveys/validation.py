@@ -352,7 +352,8 @@ def clean_response_input(
         hidden_keys = {q.key for q in questions if q.type == QuestionType.HIDDEN}
         given = {k: v for k, v in raw_answers.items() if k not in hidden_keys}
         for key in hidden_keys & set(raw_answers):
-            hidden.setdefault(key, clean_text(str(raw_answers[key]))[:HIDDEN_MAX])
+            if raw_answers[key] not in (None, ""):  # an empty hidden answer is no answer
+                hidden.setdefault(key, clean_text(str(raw_answers[key]))[:HIDDEN_MAX])
         try:
             answers = list(clean_answers(questions, given).values())
         except InputError as exc:

@@ -170,3 +170,18 @@ def test_survey_event_webhook_creates_invitations(api_for, csat_survey):
         "/api/v1/survey-events/", {**body, "customer_external_id": "zz"}, format="json"
     )
     assert unknown.status_code == 400
+
+
+def test_empty_hidden_answer_is_not_stored_as_text(api_for):
+    """An empty hidden-question value in `answers` is no answer, not the text "None"."""
+    from cxm.surveys.services import survey_create_from_template, survey_set_status
+
+    survey = survey_create_from_template(template="touchpoint_csat", name="CSAT", languages=["en"])
+    survey_set_status(survey=survey, status="active")
+    api = api_for(Role.ANALYST)
+    answers = {"csat": 5, "order_id": None, "agent": "", "touchpoint": "T-7"}
+    item = {"survey": survey.pk, "external_id": "h1", "answers": answers}
+    response = api.post(BULK, {"items": [item]}, format="json")
+    assert response.status_code == 200, response.json()
+    stored = Response.objects.get(external_id="h1")
+    assert stored.hidden == {"touchpoint": "T-7"}
