@@ -19,6 +19,7 @@ from django.db.models.fields.json import KT
 from django.http import QueryDict
 from django.utils import timezone
 from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy
 
 from cxm.accounts.models import Team
 from cxm.analytics.models import DailyKpi, DailySegmentKpi, GoalKpi, KpiGoal, SavedView
@@ -43,6 +44,14 @@ DIMENSIONS: dict[str, str] = {
     "segment": "segment_id",
 }
 _ID_FILTERS = ("survey", "channel", "touchpoint", "stage", "team", "segment")
+_FILTER_LABELS = {
+    "survey": gettext_lazy("Survey"),
+    "channel": gettext_lazy("Channel"),
+    "touchpoint": gettext_lazy("Touchpoint"),
+    "stage": gettext_lazy("Journey stage"),
+    "team": gettext_lazy("Team"),
+    "segment": gettext_lazy("Segment"),
+}
 COMMENTS_SHOWN = 10
 
 
@@ -106,7 +115,9 @@ def parse_filters(
         raw = str(params.get(name) or "").strip()
         ids[name] = int(raw) if raw.isdigit() else None
         if raw and not raw.isdigit():
-            errors.append(_("Unknown %(filter)s.") % {"filter": name})
+            errors.append(
+                _("Unknown value for the filter “%(filter)s”.") % {"filter": _FILTER_LABELS[name]}
+            )
     language = str(params.get("language") or "")
     if language and language not in Language.values:
         errors.append(_("Unknown language."))

@@ -31,7 +31,7 @@ from typing import Any
 from django.conf import settings
 from django.db.models import Max
 from django.utils import timezone
-from django.utils.translation import gettext, gettext_lazy
+from django.utils.translation import gettext, gettext_lazy, ngettext_lazy
 
 from cxm.channels.models import Channel
 from cxm.customers.models import ChannelConsent, ConsentStatus, Customer
@@ -66,11 +66,15 @@ REASON_MESSAGES: dict[str, Any] = {
     BlockReason.NO_CONSENT: gettext_lazy(
         "This channel needs the customer's opt-in, and there is none."
     ),
-    BlockReason.CONTACT_BUDGET: gettext_lazy(
-        "The customer was already invited to a survey in the last %(days)s days."
+    BlockReason.CONTACT_BUDGET: ngettext_lazy(
+        "The customer was already invited to a survey in the last %(days)s day.",
+        "The customer was already invited to a survey in the last %(days)s days.",
+        "days",
     ),
-    BlockReason.QUARANTINE: gettext_lazy(
-        "The customer answered a survey in the last %(days)s days."
+    BlockReason.QUARANTINE: ngettext_lazy(
+        "The customer answered a survey in the last %(days)s day.",
+        "The customer answered a survey in the last %(days)s days.",
+        "days",
     ),
     BlockReason.QUIET_HOURS: gettext_lazy(
         "Quiet hours in the customer's time zone; it will be sent when they end."
@@ -91,7 +95,9 @@ def reason_message(code: str) -> str:
         BlockReason.CONTACT_BUDGET: budget_days(),
         BlockReason.QUARANTINE: quarantine_days(),
     }.get(BlockReason(code))
-    return str(message) % {"days": days} if days is not None else str(message)
+    if days is not None:
+        return message % {"days": days}  # ngettext_lazy picks the plural form by "days"
+    return str(message)
 
 
 @dataclass(frozen=True)
