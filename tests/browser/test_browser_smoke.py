@@ -153,3 +153,75 @@ def test_persian_user_signs_in_sees_rtl_jalali_and_finds_customer(live_server, b
     assert PERSIAN_DIGIT.search(stamp) and not LATIN_DIGIT.search(stamp), stamp
     shot(page, "3-customer-360-fa")
     assert not broken, f"resources that failed to load: {broken}"
+
+
+@pytest.mark.django_db(transaction=True)
+def test_customer_answers_a_persian_survey_on_a_phone(live_server, browser_page):
+    """A customer opens a personal Persian NPS link on a phone-sized screen, answers the
+    score and the reason right to left, and sends; the comment reaches the dashboard, and
+    the same link cannot send a second response."""
+    from cxm.accounts.models import User
+    from cxm.accounts.roles import Role
+    from cxm.customers.models import Customer
+    from cxm.customers.services import customer_save
+    from cxm.surveys import services
+    from cxm.surveys.models import Response, SurveyStatus
+
+    User.objects.create_user(username="reader", password=PASSWORD, role=Role.VIEWER)
+    customer = customer_save(
+        customer=Customer(external_id="C-7", name="نرگس", preferred_language="fa"), source="test"
+    )
+    survey = services.survey_create_from_template(
+        template="relationship_nps", name="NPS", languages=["fa", "en"]
+    )
+    survey.edit_window_hours = 0  # no editing afterwards: a second send must be refused
+    services.survey_update(survey=survey)
+    services.survey_set_status(survey=survey, status=SurveyStatus.ACTIVE)
+    invitation = services.invitation_create(survey=survey, customer=customer)
+    link = f"{live_server.url}/s/{invitation.token}/"
+
+    page = browser_page
+    expect = sync_api.expect
+    page.set_viewport_size({"width": 390, "height": 844})
+    page.goto(link)
+    expect(page.locator("html")).to_have_attribute("dir", "rtl")
+    expect(page.locator("html")).to_have_attribute("lang", "fa")
+    score = page.locator("label[for='q-nps-3']")
+    expect(score).to_contain_text("۳")  # the scale speaks Persian digits
+    # Right to left: 0 sits right of 10 on the screen.
+    zero, ten = (page.locator(f"label[for='q-nps-{v}']").bounding_box() for v in (0, 10))
+    assert zero and ten and zero["x"] > ten["x"], (zero, ten)
+    shot(page, "survey-1-score")
+    score.click()
+    page.locator("button.primary").click()
+    reason = page.locator("textarea")
+    expect(reason).to_be_visible()
+    reason.fill("پیک دیر رسید <b>و</b> غذا سرد بود")
+    shot(page, "survey-2-reason")
+    page.locator("button.primary").click()
+    page.wait_for_url("**/thanks/**")
+    shot(page, "survey-3-thanks")
+
+    response = Response.objects.get(invitation=invitation)
+    assert {a.question.key: a.number_value for a in response.answers.select_related("question")}[
+        "nps"
+    ] == 3
+
+    # Everybody reads the comment on the dashboard, escaped.
+    page.set_viewport_size({"width": 1280, "height": 900})
+    page.goto(f"{live_server.url}/login/")
+    page.fill("#id_username", "reader")
+    page.fill("#id_password", PASSWORD)
+    with page.expect_navigation():
+        page.locator("main button[type=submit]").click()
+    page.goto(f"{live_server.url}/dashboard/")
+    comments = page.locator("ul.comments")
+    expect(comments).to_contain_text("پیک دیر رسید <b>و</b> غذا سرد بود")
+    shot(page, "survey-4-dashboard")
+
+    # The same link cannot send again.
+    again = page.goto(link)
+    assert again is not None and again.status == 409
+    expect(page.locator("form")).to_have_count(0)
+    shot(page, "survey-5-again")
+    assert Response.objects.filter(invitation=invitation).count() == 1
