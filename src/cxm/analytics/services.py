@@ -29,6 +29,9 @@ def local_zone() -> ZoneInfo:
     return ZoneInfo(settings.TIME_ZONE)
 
 
+REFRESH_MAX_GAP_DAYS = 31
+
+
 def local_day(moment: dt.datetime) -> dt.date:
     """The rollup day of a submission time (the site's time zone)."""
     if timezone.is_naive(moment):
@@ -36,12 +39,13 @@ def local_day(moment: dt.datetime) -> dt.date:
     return moment.astimezone(local_zone()).date()
 
 
-def day_ranges(days: Iterable[dt.date]) -> list[tuple[dt.date, dt.date]]:
-    """Contiguous (first, last) ranges covering `days`."""
+def day_ranges(days: Iterable[dt.date], *, max_gap: int = 1) -> list[tuple[dt.date, dt.date]]:
+    """(first, last) ranges covering `days`; days at most `max_gap` apart share a range
+    (1: contiguous days only)."""
     ordered = sorted(set(days))
     ranges: list[tuple[dt.date, dt.date]] = []
     for day in ordered:
-        if ranges and day == ranges[-1][1] + dt.timedelta(days=1):
+        if ranges and day <= ranges[-1][1] + dt.timedelta(days=max_gap):
             ranges[-1] = (ranges[-1][0], day)
         else:
             ranges.append((day, day))
@@ -160,7 +164,10 @@ def kpi_rollup_refresh(
         for stale_rows in wipe:
             stale_rows.delete()
     else:
-        ranges = day_ranges(days)
+        # Recomputing an untouched day in between is harmless, and one statement over a
+        # longer range costs far less than a statement per scattered day (an import of a
+        # year of answers touches most days).
+        ranges = day_ranges(days, max_gap=REFRESH_MAX_GAP_DAYS)
     written = 0
     for first, last in ranges:
         start, end = _bounds(first, last)

@@ -123,3 +123,9 @@ def test_jalali_month_buckets_for_fa(nps_survey, add_response, settings):
     with translation.override("en"):
         board = selectors.dashboard(filters, selectors.filter_options())
     assert [p.label for p in board.trend] == ["2024-03"]
+
+
+def test_day_ranges_merge_small_gaps():
+    d = dt.date(2024, 3, 1)
+    days = [d, d + dt.timedelta(10), d + dt.timedelta(60)]
+    assert day_ranges(days, max_gap=31) == [(d, d + dt.timedelta(10)), (d + dt.timedelta(60),) * 2]
