@@ -181,77 +181,16 @@ def kpi_rollup_refresh(
             if survey_ids is not None:
                 stale = stale.filter(survey_id__in=survey_ids)
             stale.delete()
-        written += _write_rollups(scope, answer_scope)
+        for segment, model in ((False, DailyKpi), (True, DailySegmentKpi)):
+            db_table = model._meta.db_table
+            for build, where in (
+                (_answer_rows, answer_scope),
+                (_response_rows, scope),
+                (_page_rows, answer_scope),
+            ):
+                columns, qs = build(where, segment=segment)
+                written += _insert_select(db_table, columns, qs)
     return written
-
-
-def _write_rollups(scope: Q, answer_scope: Q) -> int:
-    """INSERT … SELECT … GROUP BY of every rollup kind for the responses in scope."""
-    written = 0
-    for segment, model in ((False, DailyKpi), (True, DailySegmentKpi)):
-        db_table = model._meta.db_table
-        for build, where in (
-            (_answer_rows, answer_scope),
-            (_response_rows, scope),
-            (_page_rows, answer_scope),
-        ):
-            columns, qs = build(where, segment=segment)
-            written += _insert_select(db_table, columns, qs)
-    return written
-
-
-ADD_CHUNK = 10_000
-
-
-@transaction.atomic
-def kpi_rollup_add(*, response_ids: Sequence[int]) -> int:
-    """Add the rollup rows of responses that are new since the last refresh of their days.
-
-    The dashboard sums rollup rows, so rows of disjoint sets of responses add up: a bulk
-    write of new responses costs an aggregation of the new rows only, however much is
-    stored. A later refresh of a day recomputes it from the responses and compacts it.
-    """
-    written = 0
-    for start in range(0, len(response_ids), ADD_CHUNK):
-        chunk = list(response_ids[start : start + ADD_CHUNK])
-        written += _write_rollups(Q(pk__in=chunk), Q(response_id__in=chunk))
-    return written
-
-
-def kpi_rollup_after_write(
-    *,
-    replaced: Iterable[tuple[int, dt.datetime | dt.date]],
-    created: Iterable[tuple[int, int, dt.datetime]],
-    defer: set[tuple[int, Any]] | None = None,
-) -> None:
-    """Bring the rollups up to date after a write of responses.
-
-    `replaced`: (survey, time or day) of responses that changed or went (their days are
-    recomputed); `created`: (pk, survey, submitted_at) of new responses (added). With
-    `defer`, the recompute is left to the caller (who adds `replaced` to it and refreshes
-    later, which also recomputes any added rows of those days), and every new row is added.
-    """
-    new_rows = list(created)
-    if defer is not None:
-        defer.update(replaced)
-        kpi_rollup_add(response_ids=[pk for pk, _survey, _at in new_rows])
-        return
-    surveys: set[int] = set()
-    days: set[dt.date] = set()
-    for survey_id, when in replaced:
-        surveys.add(survey_id)
-        days.add(local_day(when) if isinstance(when, dt.datetime) else when)
-    ranges = day_ranges(days, max_gap=REFRESH_MAX_GAP_DAYS)
-    if ranges:
-        kpi_rollup_refresh(days=days, surveys=surveys)
-
-    def recomputed(survey_id: int, at: dt.datetime) -> bool:
-        day = local_day(at)
-        return survey_id in surveys and any(first <= day <= last for first, last in ranges)
-
-    kpi_rollup_add(
-        response_ids=[pk for pk, survey_id, at in new_rows if not recomputed(survey_id, at)]
-    )
 
 
 def responses_days(*, external_ids: Sequence[str]) -> set[tuple[int, dt.date]]:

@@ -12,11 +12,7 @@ from django.db.models import Q
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
-from cxm.analytics.services import (
-    kpi_rollup_after_write,
-    kpi_rollup_refresh_touched,
-    responses_days,
-)
+from cxm.analytics.services import kpi_rollup_refresh_touched, responses_days
 from cxm.common.bulk import bulk_insert, bulk_upsert
 from cxm.common.exceptions import ApplicationError
 from cxm.surveys.error_codes import SurveyErrorCode as Code
@@ -360,10 +356,6 @@ class UpsertResult:
     updated: int = 0
     ids: dict[str, int] = field(default_factory=dict)  # external_id -> pk
     new_ids: list[int] = field(default_factory=list)  # pks of items without external id
-    # (pk, survey, submitted_at) of the responses this write created, and (survey, time)
-    # of those it replaced: what the KPI rollups need to follow.
-    created_rows: list[tuple[int, int, Any]] = field(default_factory=list)
-    replaced: list[tuple[int, Any]] = field(default_factory=list)
 
 
 _RESPONSE_COLUMNS = (
@@ -413,21 +405,20 @@ def responses_upsert(
 
     Items must have distinct external ids. Items without an external id are always new.
     Re-sending the same items leaves the same data. Hides a few queries per batch of 2,000
-    (COPY on PostgreSQL: see cxm.common.bulk). New responses are added to the KPI rollups
-    at once; with `defer_rollups`, the (survey, time) pairs of replaced responses, whose
-    days need a recompute, are added to it instead of recomputed here: a caller writing
-    many batches (the import) refreshes once, at its end.
+    (COPY on PostgreSQL: see cxm.common.bulk). With `defer_rollups`, the (survey, time)
+    pairs whose KPI rollups need a refresh are added to it instead of refreshed here: a
+    caller writing many batches (the import) refreshes once, at its end.
     """
     result = UpsertResult()
     with transaction.atomic():
         touched = responses_days(external_ids=[i.external_id for i in items if i.external_id])
         for start in range(0, len(items), BATCH):
             _upsert_batch(items[start : start + BATCH], result)
-        kpi_rollup_after_write(
-            replaced=[*touched, *result.replaced],
-            created=result.created_rows,
-            defer=defer_rollups,
-        )
+        pending = [*touched, *((i.survey_id, i.submitted_at) for i in items)]
+        if defer_rollups is None:
+            kpi_rollup_refresh_touched(pending)
+        else:
+            defer_rollups.update(pending)
         followups_invite(response_ids=[*result.ids.values(), *result.new_ids])
     return result
 
@@ -458,10 +449,8 @@ def _upsert_batch(items: Sequence[CleanResponse], result: UpsertResult) -> None:
         answer_rows.extend(_answer_rows(pk, item.answers))
         if item.external_id in existing:
             result.updated += 1
-            result.replaced.append((item.survey_id, item.submitted_at))
         else:
             result.created += 1
-            result.created_rows.append((pk, item.survey_id, item.submitted_at))
     if plain:
         created = Response.objects.bulk_create(
             [
@@ -472,6 +461,5 @@ def _upsert_batch(items: Sequence[CleanResponse], result: UpsertResult) -> None:
         for item, response in zip(plain, created, strict=True):
             answer_rows.extend(_answer_rows(response.pk, item.answers))
             result.new_ids.append(response.pk)
-            result.created_rows.append((response.pk, item.survey_id, item.submitted_at))
         result.created += len(plain)
     bulk_insert(Answer, _ANSWER_COLUMNS, answer_rows)

@@ -1,5 +1,5 @@
-"""Rollups kept up by bulk writes (new rows added, replaced days recomputed) equal a full
-rebuild from the responses (the independent method)."""
+"""Rollups kept up by bulk writes (immediate and deferred, new and replaced responses)
+equal a full rebuild from the responses (the independent method)."""
 
 import datetime as dt
 import random
