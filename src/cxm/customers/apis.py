@@ -2,7 +2,6 @@
 
 from typing import Any
 
-from django.conf import settings
 from django.db.models import Count
 from django.utils.translation import gettext as _
 from drf_spectacular.utils import OpenApiParameter, extend_schema, inline_serializer
@@ -14,6 +13,12 @@ from rest_framework.response import Response
 from cxm.accounts.permissions import user_can
 from cxm.accounts.roles import Capability
 from cxm.channels.models import Channel
+from cxm.common.bulk_api import (
+    bulk_items,
+    clean_bulk_items,
+    field_errors,
+    invalid_items_response,
+)
 from cxm.common.exceptions import ApplicationError
 from cxm.core.phones import InvalidPhoneNumber, normalize_phone
 from cxm.customers import selectors, services
@@ -95,10 +100,6 @@ class CustomerInputSerializer(serializers.Serializer):
     )
 
 
-def _field_errors(error: CustomerInputError) -> dict[str, dict[str, str]]:
-    return {field: {"code": code, "message": msg} for field, (code, msg) in error.errors.items()}
-
-
 def _clean_one(raw: Any, channel_codes: set[str]) -> CleanCustomer:
     if not isinstance(raw, dict):
         raise CustomerInputError(
@@ -169,7 +170,7 @@ class CustomerViewSet(
                 {
                     "message": _("Validation error"),
                     "code": "invalid",
-                    "extra": {"fields": _field_errors(exc)},
+                    "extra": {"fields": field_errors(exc)},
                 },
                 status=status.HTTP_400_BAD_REQUEST,
             )
@@ -223,58 +224,23 @@ class CustomerViewSet(
 
         Any bad item rejects the whole request (400) with every item's errors listed.
         """
-        items = request.data.get("items") if isinstance(request.data, dict) else request.data
-        if not isinstance(items, list):
-            raise ApplicationError(_('Send {"items": [...]} with a list of customers.'))
-        limit = settings.CXM_BULK_MAX_ITEMS
-        if len(items) > limit:
-            raise ApplicationError(
-                _("At most %(limit)d items per request; this one has %(n)d.")
-                % {"limit": limit, "n": len(items)},
-                code=CustomerErrorCode.TOO_MANY,
-            )
+        items = bulk_items(
+            request.data,
+            not_a_list=_('Send {"items": [...]} with a list of customers.'),
+            too_many_code=CustomerErrorCode.TOO_MANY,
+        )
         if not items:
             return Response({"created": 0, "updated": 0, "unchanged": 0, "ids": {}})
         channel_codes = set(Channel.objects.values_list("code", flat=True))
-        clean: list[CleanCustomer] = []
-        errors: list[dict[str, Any]] = []
-        seen: dict[str, int] = {}
-        for index, raw in enumerate(items):
-            try:
-                item = _clean_one(raw, channel_codes)
-            except CustomerInputError as exc:
-                external_id = raw.get("external_id") if isinstance(raw, dict) else None
-                errors.append(
-                    {"index": index, "external_id": external_id, "errors": _field_errors(exc)}
-                )
-                continue
-            if item.external_id in seen:
-                errors.append(
-                    {
-                        "index": index,
-                        "external_id": item.external_id,
-                        "errors": {
-                            "external_id": {
-                                "code": CustomerErrorCode.DUPLICATE_IN_BATCH,
-                                "message": _("Same external id as item %(other)d.")
-                                % {"other": seen[item.external_id]},
-                            }
-                        },
-                    }
-                )
-                continue
-            seen[item.external_id] = index
-            clean.append(item)
+        clean, errors = clean_bulk_items(
+            items,
+            lambda raw: _clean_one(raw, channel_codes),
+            error_types=(CustomerInputError,),
+            external_id=lambda item: item.external_id,
+            duplicate_code=CustomerErrorCode.DUPLICATE_IN_BATCH,
+        )
         if errors:
-            return Response(
-                {
-                    "message": _("%(n)d of %(total)d items are invalid; nothing was saved.")
-                    % {"n": len(errors), "total": len(items)},
-                    "code": "invalid",
-                    "extra": {"items": errors},
-                },
-                status=status.HTTP_400_BAD_REQUEST,
-            )
+            return invalid_items_response(errors, len(items))
         result = services.customers_upsert(items=clean, source="api", actor=request.user)
         return Response(
             {

@@ -3,7 +3,6 @@ survey-event webhook that invites customers to touchpoint surveys."""
 
 from typing import Any
 
-from django.conf import settings
 from django.shortcuts import get_object_or_404
 from django.urls import reverse
 from django.utils.translation import gettext as _
@@ -16,6 +15,12 @@ from rest_framework.views import APIView
 
 from cxm.accounts.roles import Capability
 from cxm.channels.models import Channel
+from cxm.common.bulk_api import (
+    bulk_items,
+    clean_bulk_items,
+    field_errors,
+    invalid_items_response,
+)
 from cxm.common.exceptions import ApplicationError
 from cxm.customers.models import Customer
 from cxm.journeys.models import Touchpoint
@@ -139,10 +144,6 @@ class ResponseInputSerializer(serializers.Serializer):
     answers = serializers.DictField(help_text='By question key, e.g. {"nps": 9, "reason": "…"}')
 
 
-def _field_errors(error: InputError) -> dict[str, dict[str, str]]:
-    return {field: {"code": code, "message": msg} for field, (code, msg) in error.errors.items()}
-
-
 def _clean_one(raw: Any, context: ResponseContext, *, bulk: bool) -> CleanResponse:
     if not isinstance(raw, dict):
         raise InputError(
@@ -188,7 +189,7 @@ class ResponseViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, viewsets
                 {
                     "message": _("Validation error"),
                     "code": "invalid",
-                    "extra": {"fields": _field_errors(exc)},
+                    "extra": {"fields": field_errors(exc)},
                 },
                 status=status.HTTP_400_BAD_REQUEST,
             )
@@ -219,59 +220,23 @@ class ResponseViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, viewsets
 
         Any bad item rejects the whole request (400) with every item's errors listed.
         """
-        items = request.data.get("items") if isinstance(request.data, dict) else request.data
-        if not isinstance(items, list):
-            raise ApplicationError(_('Send {"items": [...]} with a list of responses.'))
-        limit = settings.CXM_BULK_MAX_ITEMS
-        if len(items) > limit:
-            raise ApplicationError(
-                _("At most %(limit)d items per request; this one has %(n)d.")
-                % {"limit": limit, "n": len(items)},
-                code=SurveyErrorCode.TOO_MANY,
-            )
+        items = bulk_items(
+            request.data,
+            not_a_list=_('Send {"items": [...]} with a list of responses.'),
+            too_many_code=SurveyErrorCode.TOO_MANY,
+        )
         if not items:
             return Response({"created": 0, "updated": 0, "ids": {}})
         context = selectors.response_context(items)
-        clean: list[CleanResponse] = []
-        errors: list[dict[str, Any]] = []
-        seen: dict[str, int] = {}
-        for index, raw in enumerate(items):
-            try:
-                item = _clean_one(raw, context, bulk=True)
-            except InputError as exc:
-                external_id = raw.get("external_id") if isinstance(raw, dict) else None
-                errors.append(
-                    {"index": index, "external_id": external_id, "errors": _field_errors(exc)}
-                )
-                continue
-            assert item.external_id is not None
-            if item.external_id in seen:
-                errors.append(
-                    {
-                        "index": index,
-                        "external_id": item.external_id,
-                        "errors": {
-                            "external_id": {
-                                "code": SurveyErrorCode.DUPLICATE_IN_BATCH,
-                                "message": _("Same external id as item %(other)d.")
-                                % {"other": seen[item.external_id]},
-                            }
-                        },
-                    }
-                )
-                continue
-            seen[item.external_id] = index
-            clean.append(item)
+        clean, errors = clean_bulk_items(
+            items,
+            lambda raw: _clean_one(raw, context, bulk=True),
+            error_types=(InputError,),
+            external_id=lambda item: item.external_id,
+            duplicate_code=SurveyErrorCode.DUPLICATE_IN_BATCH,
+        )
         if errors:
-            return Response(
-                {
-                    "message": _("%(n)d of %(total)d items are invalid; nothing was saved.")
-                    % {"n": len(errors), "total": len(items)},
-                    "code": "invalid",
-                    "extra": {"items": errors},
-                },
-                status=status.HTTP_400_BAD_REQUEST,
-            )
+            return invalid_items_response(errors, len(items))
         result = services.responses_upsert(items=clean)
         return Response({"created": result.created, "updated": result.updated, "ids": result.ids})
 
