@@ -37,26 +37,38 @@ def _totals(model, extra=()):
 
 
 def _write(survey, rng, ids, *, defer=None):
+    key, low, high = ("nps", 0, 10) if survey.name == "NPS" else ("csat", 1, 5)
     raw = [
         {
             "survey": survey.pk,
-            "external_id": f"e{n}",
+            "external_id": f"{key}{n}",
+            "customer_external_id": rng.choice(["S1", "S2", "N1", None]),
             "submitted_at": (
                 dt.datetime(2024, 5, 1, 10, tzinfo=dt.UTC) + dt.timedelta(days=rng.randrange(90))
             ).isoformat(),
             "language": rng.choice(["fa", "en"]),
-            "answers": {"nps": rng.randrange(11)},
+            "answers": {key: rng.randint(low, high)},
         }
         for n in ids
     ]
+    for item in raw:
+        if item["customer_external_id"] is None:
+            del item["customer_external_id"]
     context = response_context(raw)
     items = [clean_response_input(r, context=context) for r in raw]
     return responses_upsert(items=items, defer_rollups=defer)
 
 
-def test_bulk_writes_keep_rollups_equal_to_a_rebuild(nps_survey):
+def test_bulk_writes_keep_rollups_equal_to_a_rebuild(nps_survey, csat_survey):
+    from cxm.customers.models import Customer, Segment
+
+    vip, tehran = Segment.objects.create(name="VIP"), Segment.objects.create(name="Tehran")
+    Customer.objects.create(external_id="S1", name="s1").segments.add(vip, tehran)
+    Customer.objects.create(external_id="S2", name="s2").segments.add(vip)
+    Customer.objects.create(external_id="N1", name="n1")
     rng = random.Random(11)
     _write(nps_survey, rng, range(0, 120))  # all new: added
+    _write(csat_survey, rng, range(0, 60))
     _write(nps_survey, rng, range(100, 200))  # 20 replaced (other days now), 80 new
     deferred: set = set()
     _write(nps_survey, rng, range(150, 260), defer=deferred)  # the import's way
@@ -67,3 +79,5 @@ def test_bulk_writes_keep_rollups_equal_to_a_rebuild(nps_survey):
     rebuilt = (_totals(DailyKpi), _totals(DailySegmentKpi, ("segment_id",)))
     assert incremental == rebuilt
     assert sum(v for k, v in rebuilt[0].items() if k[-1] == "n" and k[3] == "nps") == 260
+    assert sum(v for k, v in rebuilt[0].items() if k[-1] == "n" and k[3] == "csat") == 60
+    assert rebuilt[1]  # the segment table has rows
