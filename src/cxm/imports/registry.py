@@ -16,6 +16,7 @@ responses answer). They are validated by `clean_options`, kept on the job (`Impo
 and handed back to `fields`, `context` (as `RowContext.options`) and so to every row.
 """
 
+from abc import ABC, abstractmethod
 from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass, field
 from typing import Any, ClassVar
@@ -74,7 +75,7 @@ class RowContext:
     options: Mapping[str, Any] = field(default_factory=dict)  # the job's upload options
 
 
-class Importer:
+class Importer(ABC):
     """Base class of importers. Subclasses set the class attributes and override methods."""
 
     kind: ClassVar[str] = ""
@@ -92,15 +93,17 @@ class Importer:
         ApplicationError with a translated message."""
         return {}
 
+    @abstractmethod
     def fields(self, options: Mapping[str, Any] | None = None) -> Sequence[TargetField]:
         """The target fields, in the order the mapping page shows them (may hit the DB)."""
-        raise NotImplementedError
 
     def context(self, *, actor: Any, options: Mapping[str, Any] | None = None) -> RowContext:
         """Prepare once per run what `clean_row` needs (one place for lookup queries)."""
         return RowContext(actor=actor, options=dict(options or {}))
 
-    def prefetch(self, rows: Sequence[Mapping[str, Any]], context: RowContext) -> None:
+    def prefetch(  # noqa: B027  (an optional hook: most importers look nothing up)
+        self, rows: Sequence[Mapping[str, Any]], context: RowContext
+    ) -> None:
         """Look up what the next rows refer to, in one query per kind of thing, before
         `clean_row` sees each of them (a batch of up to `batch_size` raw rows)."""
 
@@ -110,15 +113,15 @@ class Importer:
             return ""
         return str(values.get(self.key_field) or "").strip()
 
+    @abstractmethod
     def clean_row(self, values: Mapping[str, Any], context: RowContext) -> Any:
         """Validate one row (raw cell values by field name). Raises RowInvalid."""
-        raise NotImplementedError
 
+    @abstractmethod
     def write_batch(self, items: Sequence[Any], *, context: RowContext, source: str) -> BatchResult:
         """Write validated rows. Runs inside the import's transaction."""
-        raise NotImplementedError
 
-    def finish(self, context: RowContext) -> None:
+    def finish(self, context: RowContext) -> None:  # noqa: B027  (an optional hook)
         """After the last batch is written, inside the import's transaction (e.g. refresh
         aggregates once rather than per batch)."""
 

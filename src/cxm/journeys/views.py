@@ -1,6 +1,7 @@
 """Journey pages: the list, the journey map, and forms for journeys, stages, touchpoints
 and pain points. Everybody signed in reads; changes need `journeys.change`."""
 
+from abc import ABCMeta, abstractmethod
 from typing import Any
 
 from django.contrib import messages
@@ -81,7 +82,7 @@ class _LoadPart(View):
         return super().dispatch(request, *args, **kwargs)
 
 
-class _PartFormView(CapabilityRequiredMixin, _LoadPart, FormView):
+class _PartFormView(CapabilityRequiredMixin, _LoadPart, FormView, metaclass=ABCMeta):
     """Create (parent in the URL) or edit (`pk`) one part of a journey, or delete it.
 
     Subclasses name the model, parent model and the service calls.
@@ -127,23 +128,28 @@ class _PartFormView(CapabilityRequiredMixin, _LoadPart, FormView):
         messages.success(self.request, _("Saved."))
         return HttpResponseRedirect(self.success_url_for(instance))
 
+    @abstractmethod
     def back_url(self) -> str:
-        raise NotImplementedError
+        """Supplied by each part's view."""
 
     def after_delete_url(self) -> str:
         return self.back_url()
 
+    @abstractmethod
     def success_url_for(self, instance: Any) -> str:
-        raise NotImplementedError
+        """Supplied by each part's view."""
 
+    @abstractmethod
     def create(self, data: dict[str, Any]) -> Any:
-        raise NotImplementedError
+        """Supplied by each part's view."""
 
+    @abstractmethod
     def update(self, data: dict[str, Any]) -> Any:
-        raise NotImplementedError
+        """Supplied by each part's view."""
 
+    @abstractmethod
     def delete(self, instance: Any) -> None:
-        raise NotImplementedError
+        """Supplied by each part's view."""
 
 
 class JourneyFormView(_PartFormView):
@@ -255,7 +261,7 @@ class PainPointFormView(_PartFormView):
         services.pain_point_delete(pain_point=instance)
 
 
-class _MoveView(CapabilityRequiredMixin, View):
+class _MoveView(CapabilityRequiredMixin, View, metaclass=ABCMeta):
     """POST `direction=up|down`: one place earlier or later, back to the map."""
 
     capability = Capability.JOURNEYS_CHANGE
@@ -267,8 +273,9 @@ class _MoveView(CapabilityRequiredMixin, View):
             messages.error(request, _("Move up or down."))
         return self.move(pk, direction)
 
+    @abstractmethod
     def move(self, pk: int, direction: str) -> HttpResponse:
-        raise NotImplementedError
+        """Move the part one place in `direction` and answer with the map."""
 
 
 class StageMoveView(_MoveView):

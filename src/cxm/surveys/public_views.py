@@ -8,6 +8,7 @@ from CSRF: they carry no ambient authority (no sign-in, no session), and submiss
 rate-limited per client address.
 """
 
+from abc import ABCMeta, abstractmethod
 from dataclasses import dataclass, field
 from typing import Any
 
@@ -90,14 +91,16 @@ def _page_look(language: str) -> dict[str, Any]:
     }
 
 
-class _SurveyPageView(View):
+class _SurveyPageView(View, metaclass=ABCMeta):
     """Shared GET (first page) and POST (next page, back, or final submit)."""
 
+    @abstractmethod
     def load(self, request: HttpRequest, **kwargs: Any) -> _Context | HttpResponse:
-        raise NotImplementedError
+        """The survey (and invitation) the URL names, or the page that says why not."""
 
+    @abstractmethod
     def thanks_url(self, language: str) -> str:
-        raise NotImplementedError
+        """Where a finished response goes."""
 
     def language(self, request: HttpRequest, ctx: _Context) -> str:
         invitation = ctx.invitation
