@@ -4,16 +4,12 @@ Cells go through the import/export helpers (`cxm.imports.exports`), which neutra
 formula-like text; responses are streamed in chunks of 2,000.
 """
 
-import tempfile
 from collections.abc import Iterator, Sequence
 from typing import Any
 
-from django.http import FileResponse
 from django.utils.translation import gettext as _
-from openpyxl import Workbook
 
 from cxm.analytics.selectors import KPI_METRICS, Dashboard, DashboardFilters, survey_responses
-from cxm.imports.exports import _XLSX_TYPE, _xlsx_cell
 from cxm.surveys.models import Question, QuestionType, Survey
 
 
@@ -124,19 +120,3 @@ def responses_rows(
             else:
                 row.append(_answer_value(q, answers.get(q.pk)))
         yield row
-
-
-def workbook_response(
-    *, filename: str, sheets: Sequence[tuple[str, Sequence[str], Any]]
-) -> FileResponse:
-    """An XLSX with several sheets (title, header, rows), written in write-only mode."""
-    workbook = Workbook(write_only=True)
-    for title, header, rows in sheets:
-        sheet = workbook.create_sheet(title=title[:31])
-        sheet.append([_xlsx_cell(h) for h in header])
-        for row in rows:
-            sheet.append([_xlsx_cell(v) for v in row])
-    handle = tempfile.TemporaryFile()  # noqa: SIM115  (FileResponse closes it)
-    workbook.save(handle)
-    handle.seek(0)
-    return FileResponse(handle, as_attachment=True, filename=filename, content_type=_XLSX_TYPE)

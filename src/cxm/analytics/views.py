@@ -24,7 +24,7 @@ from cxm.analytics.models import KpiGoal, SavedView
 from cxm.common.crud import CatalogueFormView, CatalogueListView
 from cxm.common.i18n import is_rtl
 from cxm.common.pagination import CappedPaginator
-from cxm.imports.exports import export_response
+from cxm.imports.exports import export_response, workbook_response
 from cxm.surveys.models import QuestionType, Survey
 
 
@@ -256,7 +256,7 @@ class SurveyExportView(_SurveyResultsMixin, View):
             raise Http404
         name = f"survey-{self.survey.pk}-responses"
         if fmt == "xlsx":
-            return exports.workbook_response(
+            return workbook_response(
                 filename=f"{name}.xlsx",
                 sheets=[
                     (

@@ -64,19 +64,28 @@ def _xlsx_cell(value: Any) -> Any:
     return value
 
 
-def xlsx_response(
-    *, filename: str, header: Sequence[str], rows: Iterable[Sequence[Any]], title: str = ""
+def workbook_response(
+    *, filename: str, sheets: Sequence[tuple[str, Sequence[str], Iterable[Sequence[Any]]]]
 ) -> FileResponse:
-    """Write rows into an XLSX in write-only mode (a temporary file) and send it."""
+    """An XLSX with one sheet per (title, header, rows), written in write-only mode to a
+    temporary file and sent; every cell neutralised against formula injection."""
     workbook = Workbook(write_only=True)
-    sheet = workbook.create_sheet(title=(title or "Sheet1")[:31])
-    sheet.append([_xlsx_cell(h) for h in header])
-    for row in rows:
-        sheet.append([_xlsx_cell(v) for v in row])
+    for title, header, rows in sheets:
+        sheet = workbook.create_sheet(title=(title or "Sheet1")[:31])
+        sheet.append([_xlsx_cell(h) for h in header])
+        for row in rows:
+            sheet.append([_xlsx_cell(v) for v in row])
     handle = tempfile.TemporaryFile()  # noqa: SIM115  (FileResponse closes it)
     workbook.save(handle)
     handle.seek(0)
     return FileResponse(handle, as_attachment=True, filename=filename, content_type=_XLSX_TYPE)
+
+
+def xlsx_response(
+    *, filename: str, header: Sequence[str], rows: Iterable[Sequence[Any]], title: str = ""
+) -> FileResponse:
+    """A one-sheet XLSX of `rows` (see `workbook_response`)."""
+    return workbook_response(filename=filename, sheets=[(title, header, rows)])
 
 
 def export_response(
