@@ -28,12 +28,10 @@ import time
 from pathlib import Path
 from typing import Any
 
-from bench.bench_customer_import import _RssSampler
+from bench.bench_customer_import import import_figures, run_import
 
 NAME = "response_import"
 ROWS = 100_000
-TARGET_ROWS_PER_SECOND = 5_000.0
-TARGET_RSS_MB = 150.0
 PREFIX = "RI-"
 REFERENCE_PREFIX = "RR-"
 CUSTOMER_PREFIX = "RBC-"
@@ -132,56 +130,13 @@ def _delete(prefix: str) -> None:
 
 
 def _application(path: Path, survey: Any) -> dict[str, Any]:
-    from django.core.files import File
-
-    from cxm.imports import services
-    from cxm.imports.models import ImportJob, ImportMode, ImportStatus
+    """The shared import run, plus the follow-up invitations the rule created."""
     from cxm.surveys.models import Invitation
 
     invitations_before = Invitation.objects.count()
-    sampler = _RssSampler()
-    sampler.start()
-    started = time.perf_counter()
-    with path.open("rb") as handle:
-        job = services.import_job_create(
-            kind="responses",
-            upload=File(handle, name=path.name),
-            created_by=None,
-            options={"survey": survey.pk},
-        )
-    job = services.import_job_set_mapping(
-        job=job, mapping=job.mapping, mode=ImportMode.ALL_OR_NOTHING
-    )
-    ImportJob.objects.filter(pk=job.pk).update(status=ImportStatus.VALIDATING)
-    dry_started = time.perf_counter()
-    job = services.import_job_run_dry_run(job_id=job.pk)
-    dry_seconds = time.perf_counter() - dry_started
-    assert job.status == ImportStatus.VALIDATED, job.message
-    assert job.invalid_rows == 0, job.invalid_rows
-    ImportJob.objects.filter(pk=job.pk).update(status=ImportStatus.IMPORTING)
-    commit_started = time.perf_counter()
-    job = services.import_job_run_commit(job_id=job.pk)
-    commit_seconds = time.perf_counter() - commit_started
-    seconds = time.perf_counter() - started
-    rss_delta = sampler.stop()
-    assert job.status == ImportStatus.DONE, job.message
-    job.file.delete(save=False)
-    return {
-        "seconds": round(seconds, 2),
-        "dry_run_seconds": round(dry_seconds, 2),
-        "commit_seconds": round(commit_seconds, 2),
-        "peak_rss_mb_delta": rss_delta,
-        "mapping": job.mapping,
-        "encoding": job.encoding,
-        "followup_invitations": Invitation.objects.count() - invitations_before,
-        "counts": {
-            "total": job.total_rows,
-            "valid": job.valid_rows,
-            "invalid": job.invalid_rows,
-            "created": job.created_count,
-            "updated": job.updated_count,
-        },
-    }
+    ours = run_import(path, kind="responses", options={"survey": survey.pk})
+    ours["followup_invitations"] = Invitation.objects.count() - invitations_before
+    return ours
 
 
 def _reference(path: Path, survey: Any) -> dict[str, Any]:
@@ -246,8 +201,6 @@ def _reference(path: Path, survey: Any) -> dict[str, Any]:
 
 
 def run() -> dict[str, Any]:
-    from django.db import connection
-
     survey = _survey()
     nps_header = survey.questions.get(key="nps").texts["fa"]
     _delete(PREFIX)
@@ -258,35 +211,4 @@ def run() -> dict[str, Any]:
         ours = _application(path, survey)
         reference = _reference(path, survey)
     _delete(REFERENCE_PREFIX)
-    rows_per_second = round(ROWS / ours["commit_seconds"], 1)
-    return {
-        "name": NAME,
-        "database": connection.vendor,
-        "rows": ROWS,
-        "file_bytes": size,
-        "seconds": ours["seconds"],
-        "rows_per_second": rows_per_second,
-        "dry_run_rows_per_second": round(ROWS / ours["dry_run_seconds"], 1),
-        "with_dry_run_rows_per_second": round(ROWS / ours["seconds"], 1),
-        "peak_rss_mb_delta": ours["peak_rss_mb_delta"],
-        "details": ours,
-        "reference": reference,
-        "ratio_to_reference": round(rows_per_second / reference["rows_per_second"], 3),
-        "checks": [
-            {
-                "metric": "import_rows_per_second",
-                "value": rows_per_second,
-                "target": TARGET_ROWS_PER_SECOND,
-                "better": "higher",
-                "unit": "rows/s",
-                "reference": reference["rows_per_second"],
-            },
-            {
-                "metric": "peak_rss_mb_delta",
-                "value": ours["peak_rss_mb_delta"],
-                "target": TARGET_RSS_MB,
-                "better": "lower",
-                "unit": "MB",
-            },
-        ],
-    }
+    return import_figures(name=NAME, rows=ROWS, file_bytes=size, ours=ours, reference=reference)
