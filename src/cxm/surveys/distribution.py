@@ -131,6 +131,7 @@ def build_message(
     link = survey_link(invitation)
     opt_out = optout_url(customer=customer, channel=channel)
     recipient = contact_point(customer, channel)
+    key = f"invitation-{invitation.pk}{'-r' if reminder else ''}"  # one per send, not per try
     with translation.override(language):
         if reminder:
             intro = _("A reminder: we would still like to hear about your experience.")
@@ -164,7 +165,7 @@ def build_message(
                 html=html,
                 url=link,
                 opt_out_url=opt_out,
-                idempotency_key=f"invitation-{invitation.pk}{'-r' if reminder else ''}",
+                idempotency_key=key,
             )
         if channel.kind == ChannelKind.SMS:
             # Short: Persian goes as UCS-2, 70 characters in one part and 67 per part after.
@@ -175,7 +176,7 @@ def build_message(
                 recipient=recipient,
                 language=language,
                 text=text,
-                idempotency_key=f"invitation-{invitation.pk}{'-r' if reminder else ''}",
+                idempotency_key=key,
             )
         first = next(
             (q for q in invitation.survey.questions.all() if q.type != QuestionType.HIDDEN), None
@@ -195,7 +196,7 @@ def build_message(
             language=language,
             text=text,
             buttons=buttons,
-            idempotency_key=f"invitation-{invitation.pk}{'-r' if reminder else ''}",
+            idempotency_key=key,
         )
 
 
