@@ -59,13 +59,13 @@ if [ "$(cat "$CONF" 2>/dev/null || true)" != "$WANTED" ]; then
     echo "$WANTED" | as_root tee "$CONF" >/dev/null
     if pg_ctlcluster "$VERSION" "$CLUSTER" status >/dev/null 2>&1; then
         say "restarting cluster $VERSION/$CLUSTER for its new settings"
-        as_root pg_ctlcluster "$VERSION" "$CLUSTER" restart
+        as_root pg_ctlcluster "$VERSION" "$CLUSTER" restart >&2
     fi
 fi
 
 if ! pg_ctlcluster "$VERSION" "$CLUSTER" status >/dev/null 2>&1; then
     say "starting cluster $VERSION/$CLUSTER"
-    as_root pg_ctlcluster "$VERSION" "$CLUSTER" start
+    as_root pg_ctlcluster "$VERSION" "$CLUSTER" start >&2
 fi
 
 PORT="$(pg_lsclusters -h | awk -v v="$VERSION" -v c="$CLUSTER" '$1==v && $2==c {print $3}')"
@@ -90,7 +90,7 @@ SQL
 
 if [ "$(psql_su -tAc "SELECT 1 FROM pg_database WHERE datname = '$DBNAME'")" != 1 ]; then
     say "creating database $DBNAME"
-    psql_su -c "CREATE DATABASE \"$DBNAME\" OWNER $ROLE ENCODING 'UTF8' TEMPLATE template0"
+    psql_su -c "CREATE DATABASE \"$DBNAME\" OWNER $ROLE ENCODING 'UTF8' TEMPLATE template0" >&2
 fi
 
 echo "postgres://$ROLE:$PASSWORD@127.0.0.1:$PORT/$DBNAME"
