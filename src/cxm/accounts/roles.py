@@ -30,6 +30,11 @@ class Capability:
     RESPONSES_IMPORT = "responses.import"
     AUDIT_VIEW = "audit.view"
     GOALS_CHANGE = "goals.change"  # KPI goals of the dashboard
+    REPORTS_SCHEDULE = "reports.schedule"  # scheduled PDF reports and their recipients
+    CASES_WORK = "cases.work"  # open, reply to, assign, resolve cases
+    CASES_MANAGE = "cases.manage"  # case types, statuses, routing, feedback rules, canned replies
+    SLA_CHANGE = "sla.change"  # working calendars and SLA policies
+    CAPA_CHANGE = "capa.change"  # root causes, corrective and preventive actions
 
 
 _ALL = {value for name, value in vars(Capability).items() if not name.startswith("_")}
@@ -48,6 +53,11 @@ ROLE_CAPABILITIES: dict[str, frozenset[str]] = {
             Capability.RESPONSES_IMPORT,
             Capability.AUDIT_VIEW,
             Capability.GOALS_CHANGE,
+            Capability.REPORTS_SCHEDULE,
+            Capability.CASES_WORK,
+            Capability.CASES_MANAGE,
+            Capability.SLA_CHANGE,
+            Capability.CAPA_CHANGE,
         }
     ),
     Role.ANALYST: frozenset(
@@ -56,10 +66,22 @@ ROLE_CAPABILITIES: dict[str, frozenset[str]] = {
             Capability.JOURNEYS_CHANGE,
             Capability.SURVEYS_CHANGE,
             Capability.RESPONSES_IMPORT,
+            Capability.REPORTS_SCHEDULE,
+            Capability.CAPA_CHANGE,
         }
     ),
-    Role.SUPERVISOR: frozenset({Capability.CUSTOMERS_VIEW_CONTACTS, Capability.CUSTOMERS_CHANGE}),
-    Role.AGENT: frozenset({Capability.CUSTOMERS_VIEW_CONTACTS, Capability.CUSTOMERS_CHANGE}),
+    Role.SUPERVISOR: frozenset(
+        {
+            Capability.CUSTOMERS_VIEW_CONTACTS,
+            Capability.CUSTOMERS_CHANGE,
+            Capability.CASES_WORK,
+            Capability.CASES_MANAGE,
+            Capability.CAPA_CHANGE,
+        }
+    ),
+    Role.AGENT: frozenset(
+        {Capability.CUSTOMERS_VIEW_CONTACTS, Capability.CUSTOMERS_CHANGE, Capability.CASES_WORK}
+    ),
     Role.QA_REVIEWER: frozenset({Capability.CUSTOMERS_VIEW_CONTACTS}),
     Role.VIEWER: frozenset(),
 }

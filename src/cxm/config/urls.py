@@ -13,6 +13,8 @@ api_v1 = [
     path("", include("cxm.imports.api_urls")),
     path("", include("cxm.surveys.api_urls")),
     path("", include("cxm.analytics.api_urls")),
+    path("", include("cxm.sla.api_urls")),
+    path("", include("cxm.cases.api_urls")),
 ]
 
 urlpatterns = [
@@ -30,6 +32,8 @@ urlpatterns = [
     path("imports/", include("cxm.imports.urls")),
     path("surveys/", include("cxm.surveys.urls")),
     path("dashboard/", include("cxm.analytics.urls")),
+    path("sla/", include("cxm.sla.urls")),
+    path("cases/", include("cxm.cases.urls")),
     path("s/", include("cxm.surveys.public_urls")),
     path("integrations/telegram/", include("cxm.integrations.telegram.urls")),
 ]

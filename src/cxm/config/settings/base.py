@@ -41,6 +41,8 @@ INSTALLED_APPS = [
     "cxm.imports",
     "cxm.surveys",
     "cxm.analytics",
+    "cxm.sla",
+    "cxm.cases",
     "cxm.demo",
 ]
 
