@@ -28,13 +28,14 @@ install: $(STAMP) compile-messages
 compile-messages: $(STAMP)
 	$(CXM) compile_catalogues
 
-## run: install, migrate, load the demo (once), start the task worker and serve
+## run: install, migrate, load the demo (once), start the task worker, the scheduler and serve
 run: install
 	$(CXM) migrate --no-input
 	$(CXM) demo
-	@echo "Starting the task worker and the web server on http://$(HOST):$(PORT)/"
+	@echo "Starting the task worker, the scheduler and the web server on http://$(HOST):$(PORT)/"
 	@$(CXM) db_worker --queue-name default --no-reload & worker=$$!; \
-	 trap 'kill $$worker 2>/dev/null' EXIT INT TERM; \
+	 $(CXM) scheduler & scheduler=$$!; \
+	 trap 'kill $$worker $$scheduler 2>/dev/null' EXIT INT TERM; \
 	 $(CXM) demo --print-login --url http://$(HOST):$(PORT)/; \
 	 $(CXM) runserver $(HOST):$(PORT)
 
