@@ -20,6 +20,9 @@ the segment breakdown. Segment membership is read when a day is rolled up: a lat
 of a customer's segments shows after `cxm kpi_rollup --since …`.
 """
 
+import re
+from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
+
 from django.conf import settings
 from django.db import models
 from django.utils.translation import gettext_lazy as _
@@ -179,3 +182,141 @@ class KpiGoal(BaseModel):
 
     def __str__(self) -> str:
         return f"{self.get_kpi_display()} ≥ {self.target}"
+
+
+class ReportLanguage(models.TextChoices):
+    FA = "fa", _("Persian")
+    AR = "ar", _("Arabic")
+    HU = "hu", _("Hungarian")
+    EN = "en", _("English")
+
+
+class Weekday(models.IntegerChoices):
+    """Python's numbering (date.weekday())."""
+
+    MONDAY = 0, _("Monday")
+    TUESDAY = 1, _("Tuesday")
+    WEDNESDAY = 2, _("Wednesday")
+    THURSDAY = 3, _("Thursday")
+    FRIDAY = 4, _("Friday")
+    SATURDAY = 5, _("Saturday")
+    SUNDAY = 6, _("Sunday")
+
+
+def _default_time_zone() -> str:
+    return str(settings.TIME_ZONE)
+
+
+class ReportSchedule(BaseModel):
+    """A weekly PDF report of the last full week, e-mailed to `recipients` once a week on
+    `weekday` from `hour` (local to `time_zone`). Filters narrow it like the dashboard's.
+
+    `last_sent_period` is the first day of the last week reported by the schedule; the
+    sending claims the week with a conditional update, so a week is never sent twice.
+    """
+
+    name = models.CharField(_("name"), max_length=100)
+    recipients = models.TextField(
+        _("recipients"), help_text=_("E-mail addresses, separated by commas or new lines.")
+    )
+    language = models.CharField(
+        _("language"), max_length=2, choices=ReportLanguage.choices, default=ReportLanguage.FA
+    )
+    weekday = models.PositiveSmallIntegerField(
+        _("weekday"), choices=Weekday.choices, default=Weekday.SATURDAY
+    )
+    hour = models.PositiveSmallIntegerField(_("hour"), default=8)
+    time_zone = models.CharField(_("time zone"), max_length=64, default=_default_time_zone)
+    saved_view = models.ForeignKey(
+        SavedView,
+        verbose_name=_("saved view"),
+        null=True,
+        blank=True,
+        on_delete=models.SET_NULL,
+        related_name="+",
+    )
+    survey = models.ForeignKey(
+        "surveys.Survey",
+        verbose_name=_("survey"),
+        null=True,
+        blank=True,
+        on_delete=models.CASCADE,
+        related_name="+",
+    )
+    channel = models.ForeignKey(
+        "cxm_channels.Channel",
+        verbose_name=_("channel"),
+        null=True,
+        blank=True,
+        on_delete=models.CASCADE,
+        related_name="+",
+    )
+    active = models.BooleanField(_("active"), default=True)
+    last_sent_period = models.DateField(_("last week sent"), null=True, blank=True, editable=False)
+    created_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        verbose_name=_("created by"),
+        null=True,
+        blank=True,
+        on_delete=models.SET_NULL,
+        related_name="+",
+        editable=False,
+    )
+
+    class Meta:
+        ordering = ["name", "id"]
+        verbose_name = _("scheduled report")
+        verbose_name_plural = _("scheduled reports")
+        constraints = [
+            models.CheckConstraint(condition=models.Q(hour__lte=23), name="reportschedule_hour"),
+            models.CheckConstraint(
+                condition=models.Q(weekday__lte=6), name="reportschedule_weekday"
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return self.name
+
+    def recipient_list(self) -> list[str]:
+        """The addresses, one each, in the order given."""
+        return parse_recipients(self.recipients)
+
+    def clean(self) -> None:
+        from django.core.exceptions import ValidationError
+        from django.core.validators import validate_email
+
+        errors: dict[str, object] = {}
+        addresses = self.recipient_list()
+        bad = []
+        for address in addresses:
+            try:
+                validate_email(address)
+            except ValidationError:
+                bad.append(address)
+        if bad:
+            errors["recipients"] = _("Not an e-mail address: %(addresses)s") % {
+                "addresses": ", ".join(bad)
+            }
+        elif not addresses:
+            errors["recipients"] = _("Give at least one e-mail address.")
+        else:
+            self.recipients = "\n".join(addresses)
+        if self.hour is not None and not 0 <= self.hour <= 23:
+            errors["hour"] = _("The hour is a whole number from 0 to 23.")
+        try:
+            ZoneInfo(self.time_zone)
+        except (ZoneInfoNotFoundError, ValueError):
+            errors["time_zone"] = _("Unknown time zone “%(zone)s” (e.g. Asia/Tehran).") % {
+                "zone": self.time_zone
+            }
+        if errors:
+            raise ValidationError(errors)
+
+
+def parse_recipients(text: str) -> list[str]:
+    """Addresses separated by commas, semicolons or white space, without duplicates."""
+    seen: dict[str, None] = {}
+    for part in re.split(r"[,;\s]+", text or ""):
+        if part.strip():
+            seen.setdefault(part.strip(), None)
+    return list(seen)

@@ -1,6 +1,6 @@
 from django.urls import path
 
-from cxm.analytics import views
+from cxm.analytics import report_views, views
 
 app_name = "analytics"
 urlpatterns = [
@@ -17,4 +17,11 @@ urlpatterns = [
         "surveys/<int:pk>/responses/", views.SurveyResponsesView.as_view(), name="survey-responses"
     ),
     path("surveys/<int:pk>/export/", views.SurveyExportView.as_view(), name="survey-export"),
+    path("reports/", report_views.ReportListView.as_view(), name="report-list"),
+    path("reports/new/", report_views.ReportFormView.as_view(), name="report-create"),
+    path("reports/<int:pk>/", report_views.ReportFormView.as_view(), name="report-edit"),
+    path(
+        "reports/<int:pk>/pdf/", report_views.ReportDownloadView.as_view(), name="report-download"
+    ),
+    path("reports/<int:pk>/send/", report_views.ReportSendNowView.as_view(), name="report-send"),
 ]
