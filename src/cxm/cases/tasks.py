@@ -1,0 +1,152 @@
+"""Background tasks of cases (django-tasks): replies out on the customer's channel, in-app
+notifications by e-mail, the SLA sweep, feedback rules and the close-the-loop survey.
+
+They take ids only and are idempotent, so a retry or a second worker does no harm.
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+from django.conf import settings
+from django.db import transaction
+from django.utils import timezone
+from django.utils.translation import gettext as _
+from django.utils.translation import override
+from django_tasks import task
+
+from cxm.cases.models import CaseMessage, DeliveryStatus, Notification
+from cxm.integrations.base import DeliveryStatus as SendStatus
+from cxm.integrations.base import OutboundMessage, send_message
+
+_KIND_BY_CHANNEL = {"email": "email", "sms": "sms", "telegram": "telegram"}
+
+
+def _recipient(customer: Any, channel_kind: str) -> str:
+    if customer is None:
+        return ""
+    return str(
+        {"email": customer.email, "sms": customer.phone, "telegram": customer.telegram}.get(
+            channel_kind, ""
+        )
+        or ""
+    )
+
+
+def reply_message(message: CaseMessage) -> OutboundMessage | None:
+    """The reply as a message on the case's channel (None when it cannot be sent there)."""
+    case = message.case
+    channel = message.channel or case.channel
+    kind = _KIND_BY_CHANNEL.get(str(getattr(channel, "kind", "") or ""))
+    if kind is None:  # e.g. phone or web: fall back to e-mail, then SMS
+        kind = "email" if case.customer and case.customer.email else "sms"
+    recipient = _recipient(case.customer, kind)
+    if not recipient:
+        return None
+    with override(case.language or None):
+        subject = _("Re: %(subject)s [case %(ref)s]") % {
+            "subject": case.subject,
+            "ref": case.reference,
+        }
+    return OutboundMessage(
+        channel=kind,
+        recipient=recipient,
+        text=message.body,
+        subject=subject,
+        language=case.language,
+        idempotency_key=f"case-message-{message.pk}",
+    )
+
+
+@task()
+def deliver_reply(message_id: int) -> str:
+    """Send one agent reply; its delivery status is kept on the message."""
+    with transaction.atomic():
+        message = (
+            CaseMessage.objects.select_for_update(of=("self",))
+            .select_related("case__customer", "case__channel", "channel")
+            .filter(pk=message_id, delivery_status=DeliveryStatus.PENDING)
+            .first()
+        )
+        if message is None:
+            return "skipped"
+        outbound = reply_message(message)
+        if outbound is None:
+            message.delivery_status = DeliveryStatus.FAILED
+            message.delivery_error = _("The customer has no address on this channel.")
+        else:
+            result = send_message(outbound)
+            if result.status == SendStatus.SENT:
+                message.delivery_status = DeliveryStatus.SENT
+                message.delivery_error = ""
+            else:
+                message.delivery_status = (
+                    DeliveryStatus.PENDING
+                    if result.status == SendStatus.RETRY
+                    else DeliveryStatus.FAILED
+                )
+                message.delivery_error = result.error[:300]
+        message.save(update_fields=["delivery_status", "delivery_error"])
+        return str(message.delivery_status)
+
+
+@task()
+def deliver_notifications(limit: int = 500) -> int:
+    """E-mail the in-app notifications not yet e-mailed to people who have an address."""
+    sent = 0
+    with transaction.atomic():
+        pending = list(
+            Notification.objects.select_for_update(skip_locked=True, of=("self",))
+            .filter(emailed_at__isnull=True, user__email__gt="")
+            .select_related("user")
+            .order_by("id")[:limit]
+        )
+        now = timezone.now()
+        for note in pending:
+            result = send_message(
+                OutboundMessage(
+                    channel="email",
+                    recipient=note.user.email,
+                    text=f"{note.text}\n{settings.CXM_PUBLIC_URL.rstrip('/')}/cases/"
+                    + (f"{note.case_id}/" if note.case_id else ""),
+                    subject=note.text[:120],
+                    idempotency_key=f"notification-{note.pk}",
+                )
+            )
+            if result.status != SendStatus.RETRY:
+                note.emailed_at = now
+                sent += int(result.ok)
+        Notification.objects.bulk_update(pending, ["emailed_at"])
+    return sent
+
+
+@task()
+def sla_sweep() -> dict[str, int]:
+    """Warnings, breaches and escalations that are due (periodic)."""
+    from cxm.cases.sweep import sla_evaluate
+
+    result = sla_evaluate()
+    return {
+        "warnings": result.warnings,
+        "response_breaches": result.response_breaches,
+        "resolution_breaches": result.resolution_breaches,
+        "escalations": result.escalations,
+    }
+
+
+@task()
+def process_responses(response_ids: list[int]) -> dict[str, int]:
+    """Feedback rules and post-resolution survey answers for newly saved responses."""
+    from cxm.cases.loop import feedback_cases_open, followup_answers_link
+
+    opened = feedback_cases_open(response_ids=response_ids)
+    linked = followup_answers_link(response_ids=response_ids)
+    return {"opened": len(opened), "linked": linked}
+
+
+@task()
+def feedback_catch_up() -> int:
+    """Periodic safety net: rules over the last two days' responses (idempotent)."""
+    from cxm.cases.loop import feedback_catch_up as run
+
+    return run()
