@@ -205,13 +205,31 @@ CXM_REMINDER_AFTER_HOURS = env_int("CXM_REMINDER_AFTER_HOURS", 72)
 CXM_INVITATION_MAX_ATTEMPTS = env_int("CXM_INVITATION_MAX_ATTEMPTS", 5)
 
 # Cases
-CXM_CASE_REOPEN_DAYS = env_int("CXM_CASE_REOPEN_DAYS", 7)  # a customer reply reopens a resolved case
+CXM_CASE_REOPEN_DAYS = env_int(
+    "CXM_CASE_REOPEN_DAYS", 7
+)  # a customer reply reopens a resolved case
 CXM_CASE_AUTOCLOSE_DAYS = env_int("CXM_CASE_AUTOCLOSE_DAYS", 7)  # resolved → closed after
 CXM_ATTACHMENT_MAX_BYTES = env_int("CXM_ATTACHMENT_MAX_BYTES", 10 * 1024 * 1024)
 CXM_ATTACHMENT_MAX_COUNT = env_int("CXM_ATTACHMENT_MAX_COUNT", 10)
 CXM_ATTACHMENT_FORBIDDEN_EXTENSIONS = env_list(
     "CXM_ATTACHMENT_FORBIDDEN_EXTENSIONS",
-    ["exe", "bat", "cmd", "com", "scr", "js", "vbs", "msi", "jar", "ps1", "sh", "dll", "html", "htm", "svg"],
+    [
+        "exe",
+        "bat",
+        "cmd",
+        "com",
+        "scr",
+        "js",
+        "vbs",
+        "msi",
+        "jar",
+        "ps1",
+        "sh",
+        "dll",
+        "html",
+        "htm",
+        "svg",
+    ],
 )
 
 TASKS = {
