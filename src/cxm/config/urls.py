@@ -34,8 +34,12 @@ urlpatterns = [
     path("dashboard/", include("cxm.analytics.urls")),
     path("sla/", include("cxm.sla.urls")),
     path("cases/", include("cxm.cases.urls")),
+    path("portal/", include("cxm.cases.portal_urls")),
+    path("referrals/", include("cxm.referrals.urls")),
+    path("r/", include("cxm.referrals.public_urls")),
     path("s/", include("cxm.surveys.public_urls")),
     path("integrations/telegram/", include("cxm.integrations.telegram.urls")),
+    path("integrations/email/", include("cxm.integrations.email.urls")),
 ]
 
 if settings.DEBUG:

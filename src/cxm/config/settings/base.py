@@ -43,6 +43,7 @@ INSTALLED_APPS = [
     "cxm.analytics",
     "cxm.sla",
     "cxm.cases",
+    "cxm.referrals",
     "cxm.demo",
 ]
 

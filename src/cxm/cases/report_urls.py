@@ -1,0 +1,2 @@
+app_name = "cases_report"
+urlpatterns: list = []

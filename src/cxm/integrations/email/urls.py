@@ -1,0 +1,2 @@
+app_name = "email_inbound"
+urlpatterns: list = []

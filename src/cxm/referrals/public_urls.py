@@ -1,0 +1,2 @@
+app_name = "referrals_public"
+urlpatterns: list = []
