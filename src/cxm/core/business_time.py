@@ -94,6 +94,21 @@ def parse_day_text(text: str, *, day: str = "") -> list[list[str]]:
     return pairs
 
 
+def check_day(day: str, intervals: Iterable[Any]) -> tuple[WorkInterval, ...]:
+    """Validate one weekday's `[["08:00", "12:00"], …]` pairs; sorted `WorkInterval`s."""
+    parsed = []
+    for interval in intervals:
+        if not (isinstance(interval, list | tuple) and len(interval) == 2):
+            raise CalendarError(
+                f'{interval!r} on {day} is not an interval; write it as ["08:00", "16:00"]'
+            )
+        start, end = interval
+        parsed.append(
+            WorkInterval(parse_time(start, day=day), parse_time(end, day=day, is_end=True))
+        )
+    return _check_day(day, parsed)
+
+
 def _load_zone(name: object) -> ZoneInfo:
     if not isinstance(name, str) or not name.strip():
         raise CalendarError("the calendar has no time zone; give one such as 'Asia/Tehran'")
@@ -186,17 +201,7 @@ class Calendar:
                 raise CalendarError(f"unknown weekday {day!r}; use {', '.join(WEEKDAYS)}")
             if not isinstance(intervals, list | tuple):
                 raise CalendarError(f"{day} must be a list of [start, end] intervals")
-            parsed = []
-            for interval in intervals:
-                if not (isinstance(interval, list | tuple) and len(interval) == 2):
-                    raise CalendarError(
-                        f'{interval!r} on {day} is not an interval; write it as ["08:00", "16:00"]'
-                    )
-                start, end = interval
-                parsed.append(
-                    WorkInterval(parse_time(start, day=day), parse_time(end, day=day, is_end=True))
-                )
-            week[day] = parsed
+            week[day] = list(check_day(day, intervals))
         holidays_data = data.get("holidays", [])
         if not isinstance(holidays_data, list | tuple):
             raise CalendarError("holidays must be a list of dates such as '2026-03-21'")

@@ -95,6 +95,9 @@ def load_demo(*, customers: int = 5000, admin_password: str = DEMO_PASSWORD) -> 
     from cxm.surveys.demo import load_demo_surveys
 
     load_demo_surveys()
+    from cxm.sla.demo import load_demo_calendars
+
+    load_demo_calendars()
     return DemoSummary(users=users, customers=count)
 
 
