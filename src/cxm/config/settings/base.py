@@ -5,7 +5,7 @@ from pathlib import Path
 import dj_database_url
 from django.utils.translation import gettext_lazy as _
 
-from cxm.config.env import env_bool, env_int, env_list, env_str
+from cxm.config.env import cache_from_url, env_bool, env_int, env_list, env_str
 
 PACKAGE_DIR = Path(__file__).resolve().parents[2]  # src/cxm
 BASE_DIR = Path(env_str("CXM_HOME", str(Path.cwd())))
@@ -204,6 +204,10 @@ CXM_CONSENT_REQUIRED_CHANNELS = env_list("CXM_CONSENT_REQUIRED_CHANNELS", [])  #
 CXM_QUIET_HOURS = env_str("CXM_QUIET_HOURS", "21:00-09:00")  # customer's time zone; "" = off
 CXM_REMINDER_AFTER_HOURS = env_int("CXM_REMINDER_AFTER_HOURS", 72)
 CXM_INVITATION_MAX_ATTEMPTS = env_int("CXM_INVITATION_MAX_ATTEMPTS", 5)
+
+CACHES = {"default": cache_from_url(env_str("CACHE_URL", "db"))}
+# Addresses of reverse proxies whose X-Forwarded-For is trusted (IPs or CIDR networks).
+CXM_TRUSTED_PROXIES = env_list("CXM_TRUSTED_PROXIES", [])
 
 # Cases
 CXM_CASE_REOPEN_DAYS = env_int(

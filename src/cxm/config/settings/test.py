@@ -9,3 +9,4 @@ TASKS = {"default": {"BACKEND": "django_tasks.backends.immediate.ImmediateBacken
 AXES_ENABLED = True
 MEDIA_ROOT = BASE_DIR / "var" / "test-media"  # noqa: F405
 STATIC_ROOT = None  # type: ignore[assignment]  # WhiteNoise serves from the finders in tests; no collected directory
+CACHES = {"default": {"BACKEND": "django.core.cache.backends.locmem.LocMemCache"}}

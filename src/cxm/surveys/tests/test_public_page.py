@@ -217,3 +217,27 @@ def test_persian_page_weighs_under_100_kb(client, invitation):
 def test_page_uses_few_queries(client, invitation, django_assert_max_num_queries):
     with django_assert_max_num_queries(4):
         assert client.get(_link(invitation)).status_code == 200
+
+
+@pytest.mark.parametrize(
+    ("peer", "forwarded", "trusted", "expected"),
+    [
+        ("203.0.113.9", "", [], "203.0.113.9"),
+        # no trusted proxy configured: a client's own header is ignored
+        ("203.0.113.9", "1.2.3.4", [], "203.0.113.9"),
+        # behind the trusted proxy: the nearest untrusted hop
+        ("10.0.0.5", "198.51.100.7", ["10.0.0.0/8"], "198.51.100.7"),
+        # a spoofed first hop is skipped: only hops added by trusted proxies are peeled off
+        ("10.0.0.5", "1.2.3.4, 198.51.100.7, 10.0.0.9", ["10.0.0.0/8"], "198.51.100.7"),
+        # a peer that is not a trusted proxy: its header is not believed
+        ("198.51.100.8", "1.2.3.4", ["10.0.0.0/8"], "198.51.100.8"),
+    ],
+)
+def test_client_ip_trusts_forwarded_for_only_from_trusted_proxies(
+    rf, settings, peer, forwarded, trusted, expected
+):
+    from cxm.surveys.ratelimit import client_ip
+
+    settings.CXM_TRUSTED_PROXIES = trusted
+    request = rf.get("/", REMOTE_ADDR=peer, HTTP_X_FORWARDED_FOR=forwarded)
+    assert client_ip(request) == expected
