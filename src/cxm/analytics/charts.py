@@ -32,15 +32,20 @@ def dashboard_chart_data(board: Dashboard, labels: dict[str, str], *, rtl: bool)
     }
 
 
-def survey_chart_data(results: SurveyResults, *, rtl: bool) -> dict[str, Any]:
+def _bars(chart_id: Any, distribution: list[tuple[str, str, int]]) -> dict[str, Any]:
     return {
-        "rtl": rtl,
-        "questions": [
-            {
-                "id": q.question.pk,
-                "categories": [label for _code, label, _n in q.distribution],
-                "values": [n for _code, _label, n in q.distribution],
-            }
-            for q in results.questions
-        ],
+        "id": chart_id,
+        "categories": [label for _code, label, _n in distribution],
+        "values": [n for _code, _label, n in distribution],
     }
+
+
+def survey_chart_data(results: SurveyResults, *, rtl: bool) -> dict[str, Any]:
+    """One bar chart per question; a matrix has one per row (id `<question id>-<row>`)."""
+    charts: list[dict[str, Any]] = []
+    for q in results.questions:
+        if q.rows:
+            charts.extend(_bars(f"{q.question.pk}-{row.code}", row.distribution) for row in q.rows)
+        else:
+            charts.append(_bars(q.question.pk, q.distribution))
+    return {"rtl": rtl, "questions": charts}

@@ -57,9 +57,17 @@ def codebook_header() -> list[str]:
 
 
 def codebook_rows(questions: Sequence[Question], language: str) -> Iterator[list[Any]]:
-    """Each question, then one row per answer code with its label."""
+    """Each question, then one row per answer code with its label. A matrix lists each of
+    its rows (the export's `<key>.<row>` columns), each followed by the column codes."""
     for q in questions:
         yield [q.key, q.page, q.type, q.text_for(language), "", ""]
+        if q.is_matrix:
+            columns = q.column_labels(language)
+            for row, row_label in q.option_labels(language):
+                yield [f"{q.key}.{row}", q.page, q.type, row_label, "", ""]
+                for code, label in columns:
+                    yield [f"{q.key}.{row}", q.page, q.type, "", code, label]
+            continue
         if q.is_scale:
             for score in range(q.scale_min, (q.scale_max or 10) + 1):
                 yield [q.key, q.page, q.type, "", score, str(score)]
@@ -79,8 +87,15 @@ def responses_header(questions: Sequence[Question]) -> list[str]:
         "language",
         "customer_external_id",
         "source",
-        *(q.key for q in questions),
+        *(name for q in questions for name in _columns_of(q)),
     ]
+
+
+def _columns_of(question: Question) -> list[str]:
+    """The export columns of a question: its key, or `<key>.<row>` per matrix row."""
+    if question.is_matrix:
+        return [f"{question.key}.{row}" for row in question.option_codes]
+    return [question.key]
 
 
 def _answer_value(question: Question, answer: Any) -> Any:
@@ -117,6 +132,10 @@ def responses_rows(
         for q in questions:
             if q.type == QuestionType.HIDDEN:
                 row.append(str((response.hidden or {}).get(q.key, "")))
+            elif q.is_matrix:
+                answer = answers.get(q.pk)
+                values = answer.choices if answer and isinstance(answer.choices, dict) else {}
+                row.extend(values.get(code, "") for code in q.option_codes)
             else:
                 row.append(_answer_value(q, answers.get(q.pk)))
         yield row

@@ -628,11 +628,24 @@ def saved_views_for(user: Any) -> QuerySet[SavedView]:
 
 
 @dataclass
+class MatrixRowResult:
+    """One row of a matrix: how often each column was given, and (numeric scale) the
+    mean with its t interval."""
+
+    code: str
+    label: str
+    n: int
+    distribution: list[tuple[str, str, int]]  # (column value, label, count)
+    mean: metrics.MetricResult | None = None
+
+
+@dataclass
 class QuestionResult:
     question: Question
     n: int
     distribution: list[tuple[str, str, int]]  # (code, label, count)
     result: metrics.MetricResult | None = None
+    rows: list[MatrixRowResult] = field(default_factory=list)  # a matrix's rows
 
 
 @dataclass
@@ -666,11 +679,49 @@ def _choice_counts(question: Question, scope: Q) -> dict[str, int]:
     return counts
 
 
+def _matrix_counts(question: Question, scope: Q) -> tuple[int, dict[str, dict[str, int]]]:
+    """How many responses answered the matrix, and per row how often each value was given."""
+    counts: dict[str, dict[str, int]] = defaultdict(lambda: defaultdict(int))
+    answered = 0
+    values = Answer.objects.filter(scope, question=question).values_list("choices", flat=True)
+    for answer in values.iterator(chunk_size=5000):
+        if isinstance(answer, dict) and answer:
+            answered += 1
+            for row, value in answer.items():
+                counts[str(row)][str(value)] += 1
+    return answered, counts
+
+
+def _row_mean(question: Question, distribution: Sequence[tuple[str, str, int]]) -> Any:
+    """The mean of a numeric matrix row with its t interval (the CES mean of
+    `cxm.core.metrics` on the row's 1…K scale); None for labelled columns."""
+    if question.matrix_columns:
+        return None
+    high = question.scale_max or len(distribution)
+    sample = _sample(metrics.ces_scale(high), [n for _v, _l, n in distribution])
+    return metrics.ces(sample, scale_max=high)
+
+
+def matrix_result(question: Question, scope: Q, language: str) -> QuestionResult:
+    """Each row's distribution over the matrix's columns and its mean. One query."""
+    answered, counts = _matrix_counts(question, scope)
+    columns = question.column_labels(language)
+    rows = []
+    for code, label in question.option_labels(language):
+        given = counts.get(code, {})
+        distribution = [(value, text, given.get(value, 0)) for value, text in columns]
+        n = sum(count for _v, _t, count in distribution)
+        rows.append(
+            MatrixRowResult(code, label, n, distribution, _row_mean(question, distribution))
+        )
+    return QuestionResult(question, answered, [], rows=rows)
+
+
 def survey_results(survey: Survey, filters: DashboardFilters, language: str) -> SurveyResults:
     """Distributions and KPIs of every question, response rate and answers per page.
 
-    Scale questions and pages come from the rollup (one query); choice questions are
-    counted from their answers (one query each); invitations take one query.
+    Scale questions and pages come from the rollup (one query); choice and matrix
+    questions are counted from their answers (one query each); invitations take one query.
     """
     filters = replace(filters, survey=survey.pk)
     questions = survey_questions(survey)
@@ -713,6 +764,8 @@ def survey_results(survey: Survey, filters: DashboardFilters, language: str) -> 
                 for code, label in question.option_labels(language)
             ]
             results.append(QuestionResult(question, sum(counts.values()), distribution))
+        elif question.is_matrix:
+            results.append(matrix_result(question, scope, language))
     start, end = _bounds(filters.start, filters.end)
     invitations = Invitation.objects.filter(survey=survey).aggregate(
         sent=Count("id", filter=Q(sent_at__gte=start, sent_at__lt=end)),
@@ -748,6 +801,22 @@ class CrossTab:
     dimension: str
     columns: list[tuple[str, str]]  # (code, label) of the question's answers
     rows: list[tuple[str, list[int], int]]  # (group label, counts per column, total)
+    matrix_row: str = ""  # the matrix row tabulated
+
+
+def crosstab_questions(questions: Sequence[Question], language: str) -> list[tuple[str, str]]:
+    """(value, label) of what can be cross-tabulated: each question by its id, each row of
+    a matrix as `<id>.<row code>`."""
+    result: list[tuple[str, str]] = []
+    for q in questions:
+        if q.is_matrix:
+            result.extend(
+                (f"{q.pk}.{code}", f"{q.key} · {label}")
+                for code, label in q.option_labels(language)
+            )
+        else:
+            result.append((str(q.pk), q.key))
+    return result
 
 
 def crosstab(
@@ -757,8 +826,11 @@ def crosstab(
     filters: DashboardFilters,
     options: Options,
     language: str,
+    *,
+    matrix_row: str = "",
 ) -> CrossTab | None:
-    """Counts of each answer of `question` per group of `dimension`. One query."""
+    """Counts of each answer of `question` (a matrix: of its row `matrix_row`) per group of
+    `dimension`. One query."""
     scope = response_scope(replace(filters, survey=survey.pk), "response__")
     if dimension == "channel":
         group: Any = F("response__channel_id")
@@ -789,6 +861,11 @@ def crosstab(
         for key, choices in answers.values_list(group, "choices").iterator(chunk_size=5000):
             for code in choices or []:
                 table[key][str(code)] += 1
+    elif question.is_matrix and matrix_row in question.option_codes:
+        columns = question.column_labels(language)
+        for key, given in answers.values_list(group, "choices").iterator(chunk_size=5000):
+            if isinstance(given, dict) and given.get(matrix_row) is not None:
+                table[key][str(given[matrix_row])] += 1
     else:
         return None
     label_dimension = dimension if dimension in CROSSTAB_FIXED else ""
@@ -798,7 +875,13 @@ def crosstab(
         values = [counts.get(code, 0) for code, _label in columns]
         result_rows.append((label, values, sum(values)))
     result_rows.sort(key=lambda r: (-r[2], r[0]))
-    return CrossTab(question=question, dimension=dimension, columns=columns, rows=result_rows)
+    return CrossTab(
+        question=question,
+        dimension=dimension,
+        columns=columns,
+        rows=result_rows,
+        matrix_row=matrix_row,
+    )
 
 
 def survey_responses(survey: Survey, filters: DashboardFilters) -> QuerySet[Response]:

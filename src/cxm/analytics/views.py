@@ -186,21 +186,28 @@ class SurveyResultsView(_SurveyResultsMixin, TemplateView):
         questions = [q for q in selectors.survey_questions(self.survey) if q.type != "text"]
         tabulable = [q for q in questions if q.type != QuestionType.HIDDEN]
         dimensions = selectors.crosstab_dimensions(self.survey)
-        picked_question = next(
-            (q for q in tabulable if str(q.pk) == self.request.GET.get("xq")), None
-        )
+        picked = self.request.GET.get("xq", "")
+        picked_id, _dot, matrix_row = picked.partition(".")  # a matrix row: "<id>.<row>"
+        picked_question = next((q for q in tabulable if str(q.pk) == picked_id), None)
         dimension = self.request.GET.get("xby", "")
         table = None
         if picked_question is not None and dimension in dict(dimensions):
             table = selectors.crosstab(
-                self.survey, picked_question, dimension, self.filters, options, language
+                self.survey,
+                picked_question,
+                dimension,
+                self.filters,
+                options,
+                language,
+                matrix_row=matrix_row,
             )
         context.update(
             self.common(),
             options=options,
             results=results,
-            tabulable=tabulable,
+            tabulable=selectors.crosstab_questions(tabulable, language),
             dimensions=dimensions,
+            picked=picked,
             picked_question=picked_question,
             picked_dimension=dimension,
             crosstab=table,

@@ -38,9 +38,31 @@ from cxm.surveys.validation import (
 
 
 class QuestionOutputSerializer(serializers.ModelSerializer):
+    options = serializers.JSONField(
+        read_only=True,
+        help_text='Choice options, or a matrix\'s rows: [{"code": "speed", "labels": {"en": …}}]',
+    )
+    columns = serializers.SerializerMethodField(
+        help_text="A matrix's answer values: column codes, or the numbers 1 … scale_max"
+    )
+
     class Meta:
         model = Question
-        fields = ["id", "key", "type", "page", "position", "required", "scale_max", "texts"]
+        fields = [
+            "id",
+            "key",
+            "type",
+            "page",
+            "position",
+            "required",
+            "scale_max",
+            "texts",
+            "options",
+            "columns",
+        ]
+
+    def get_columns(self, obj: Question) -> list[str] | None:
+        return obj.column_codes if obj.is_matrix else None
 
 
 class FollowUpRuleOutputSerializer(serializers.ModelSerializer):
@@ -141,7 +163,10 @@ class ResponseInputSerializer(serializers.Serializer):
     hidden = serializers.DictField(child=serializers.CharField(), required=False)
     submitted_at = serializers.DateTimeField(required=False)
     source = serializers.CharField(required=False)  # type: ignore[assignment]
-    answers = serializers.DictField(help_text='By question key, e.g. {"nps": 9, "reason": "…"}')
+    answers = serializers.DictField(
+        help_text='By question key, e.g. {"nps": 9, "reason": "…"}; a matrix by row code, '
+        'e.g. {"service": {"speed": 4, "price": 3}}'
+    )
 
 
 def _clean_one(raw: Any, context: ResponseContext, *, bulk: bool) -> CleanResponse:

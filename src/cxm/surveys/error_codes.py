@@ -11,6 +11,7 @@ class SurveyErrorCode(StrEnum):
     OUT_OF_RANGE = "out_of_range"
     UNKNOWN_CHOICE = "unknown_choice"
     UNKNOWN_QUESTION = "unknown_question"
+    UNKNOWN_ROW = "unknown_row"
     UNKNOWN_SURVEY = "unknown_survey"
     UNKNOWN_CUSTOMER = "unknown_customer"
     UNKNOWN_CHANNEL = "unknown_channel"

@@ -3,12 +3,13 @@
 from typing import Any
 
 from django import forms
+from django.core.exceptions import NON_FIELD_ERRORS, ValidationError
 from django.utils.text import slugify
 from django.utils.translation import gettext_lazy as _
 
 from cxm.common.forms import CxmForm, CxmModelForm
 from cxm.customers.models import Customer, Language
-from cxm.surveys.models import CHOICE_TYPES, NPS_CATEGORIES, Question, Survey
+from cxm.surveys.models import NPS_CATEGORIES, Question, QuestionType, Survey
 from cxm.surveys.ready_templates import template_choices
 
 _CATEGORY_LABELS = {
@@ -60,6 +61,18 @@ def _options_text(question: Question | None, language: str) -> str:
     return "\n".join(f"{code} = {label}" for code, label in question.option_labels(language))
 
 
+def _columns_text(question: Question | None, language: str) -> str:
+    if question is None or not question.matrix_columns:
+        return ""
+    return "\n".join(f"{code} = {label}" for code, label in question.column_labels(language))
+
+
+def _ends_text(question: Question | None, language: str) -> str:
+    ends = ((question.logic or {}).get("ends") or {}) if question else {}
+    low, high = ((ends.get(end) or {}).get(language, "") for end in ("low", "high"))
+    return f"{low} | {high}" if low or high else ""
+
+
 class QuestionForm(CxmModelForm):
     """One question. Its texts, variants and option labels get one field per survey
     language; options are written one per line as `code = label`."""
@@ -70,7 +83,7 @@ class QuestionForm(CxmModelForm):
         coerce=int,
         empty_value=None,
         required=False,
-        help_text=_("CSAT 3, 5 or 7 (default 5); CES 7; rating 5 or 10; NPS 10."),
+        help_text=_("CSAT 3, 5 or 7 (default 5); CES 7; rating 5 or 10; NPS 10; matrix 3, 5 or 7."),
     )
     show_if_question = forms.CharField(
         label=_("Show only if the answer to (key)"), max_length=50, required=False
@@ -104,7 +117,29 @@ class QuestionForm(CxmModelForm):
                 widget=forms.Textarea(attrs={"rows": 3}),
                 required=False,
                 initial=_options_text(question, code),
-                help_text=_("For choice questions: one per line, as code = label."),
+                help_text=_(
+                    "For choice questions, and the rows of a matrix: one per line, as code = label."
+                ),
+            )
+        for code in survey.languages:
+            self.fields[f"columns_{code}"] = forms.CharField(
+                label=_("Matrix columns (%(language)s)") % {"language": names[code]},
+                widget=forms.Textarea(attrs={"rows": 3}),
+                required=False,
+                initial=_columns_text(question, code),
+                help_text=_(
+                    "For a matrix with labelled columns: one per line, as code = label. "
+                    "Leave empty to rate the rows from 1 to the scale maximum."
+                ),
+            )
+            self.fields[f"ends_{code}"] = forms.CharField(
+                label=_("Matrix scale ends (%(language)s)") % {"language": names[code]},
+                max_length=200,
+                required=False,
+                initial=_ends_text(question, code),
+                help_text=_(
+                    "For a numeric matrix: the words under both ends, e.g. Poor | Excellent."
+                ),
             )
         for category in NPS_CATEGORIES:
             for code in survey.languages:
@@ -144,23 +179,10 @@ class QuestionForm(CxmModelForm):
                 }
             )
         }
-        options: dict[str, dict[str, str]] = {}
-        for code in languages:
-            for line in (data.get(f"options_{code}") or "").splitlines():
-                if not line.strip():
-                    continue
-                option, _sep, label = line.partition("=")
-                option = slugify(option).replace("-", "_")
-                if not option:
-                    self.add_error(
-                        f"options_{code}", _("Each line needs a code, e.g. late = Late.")
-                    )
-                    continue
-                options.setdefault(option, {})[code] = label.strip() or option
-        data["options"] = [{"code": c, "labels": labels} for c, labels in options.items()]
-        if data.get("type") in CHOICE_TYPES and not options:
-            self.add_error(None, _("A choice question needs options."))
+        data["options"] = self._coded_lines(data, "options")
         logic: dict[str, Any] = {}
+        if data.get("type") == QuestionType.MATRIX:
+            logic.update(self._matrix_scale(data))
         if key := (data.get("show_if_question") or "").strip():
             values: list[Any] = []
             for part in (data.get("show_if_values") or "").split(","):
@@ -176,6 +198,47 @@ class QuestionForm(CxmModelForm):
         for name in ("texts", "variants", "options", "logic"):
             setattr(self.instance, name, data[name])
         return data
+
+    def _coded_lines(self, data: dict[str, Any], prefix: str) -> list[dict[str, Any]]:
+        """`code = label` lines of the `<prefix>_<language>` fields as coded items."""
+        items: dict[str, dict[str, str]] = {}
+        for language in self.survey.languages:
+            for line in (data.get(f"{prefix}_{language}") or "").splitlines():
+                if not line.strip():
+                    continue
+                code, _sep, label = line.partition("=")
+                code = slugify(code).replace("-", "_")
+                if not code:
+                    self.add_error(
+                        f"{prefix}_{language}", _("Each line needs a code, e.g. late = Late.")
+                    )
+                    continue
+                items.setdefault(code, {})[language] = label.strip() or code
+        return [{"code": c, "labels": labels} for c, labels in items.items()]
+
+    def add_error(self, field: str | None, error: Any) -> None:
+        """The model's errors on what has no field of its own here (options, logic: a
+        choice without options, a matrix without rows) show above the form."""
+        if field is None and isinstance(error, ValidationError) and hasattr(error, "error_dict"):
+            by_field: dict[str, list[ValidationError]] = {}
+            for name, messages in error.error_dict.items():
+                target = name if name in self.fields else NON_FIELD_ERRORS
+                by_field.setdefault(target, []).extend(messages)
+            error = ValidationError(by_field)
+        super().add_error(field, error)
+
+    def _matrix_scale(self, data: dict[str, Any]) -> dict[str, Any]:
+        """A matrix's labelled columns or the words under its scale's ends, as logic
+        (`columns`, `ends`); the model checks them."""
+        if columns := self._coded_lines(data, "columns"):
+            return {"columns": columns}
+        ends: dict[str, dict[str, str]] = {}
+        for language in self.survey.languages:
+            low, _sep, high = (data.get(f"ends_{language}") or "").partition("|")
+            for end, word in (("low", low.strip()), ("high", high.strip())):
+                if word:
+                    ends.setdefault(end, {})[language] = word
+        return {"ends": ends} if ends else {}
 
     def save(self, commit: bool = True) -> Question:
         question: Question = super().save(commit=False)

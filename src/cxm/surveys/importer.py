@@ -177,6 +177,44 @@ def parse_moment(raw: Any) -> dt.datetime:
     return value
 
 
+def _cell_answer(value: Any) -> Any:
+    """A cell as an answer value: Excel's whole floats as ints, None when empty."""
+    if isinstance(value, float) and value.is_integer():
+        value = int(value)  # Excel keeps every number as a float
+    elif value is not None and not isinstance(value, str | int | float):
+        value = cell_text(value)
+    if value is None or not cell_text(value).strip():  # an empty cell: no answer
+        return None
+    return value
+
+
+def matrix_field(key: str, row: str) -> str:
+    """The target field (and export column) of one row of a matrix question."""
+    return f"{target_name(key)}.{row}"
+
+
+def _matrix_fields(question: Question, label: str) -> list[TargetField]:
+    """One target field per matrix row; its aliases pair the question's text with the
+    row's label in each language ("Service – Speed")."""
+    scale = ", ".join(question.column_codes)
+    result = []
+    for row, row_label in question.option_labels(settings.LANGUAGE_CODE):
+        labels = next(o.get("labels") or {} for o in question.options if o["code"] == row)
+        aliases = [f"{question.key}.{row}"]
+        for language, text in (question.texts or {}).items():
+            if text and labels.get(language):
+                aliases.append(f"{text} – {labels[language]}")
+        result.append(
+            TargetField(
+                matrix_field(question.key, row),
+                f"{label} – {row_label}",
+                aliases=tuple(aliases),
+                help_text=f"{question.get_type_display()}: {scale}",
+            )
+        )
+    return result
+
+
 @register_importer
 class ResponseImporter(Importer):
     """Responses to one survey, by external id: who, when, where (channel, touchpoint,
@@ -220,16 +258,22 @@ class ResponseImporter(Importer):
         return list(Question.objects.filter(survey_id=survey_id).order_by("page", "position", "id"))
 
     def fields(self, options: Mapping[str, Any] | None = None) -> Sequence[TargetField]:
-        """Fixed fields, then one per question of the chosen survey (one query)."""
-        questions = [
-            TargetField(
-                target_name(q.key),
-                q.text_for(settings.LANGUAGE_CODE) if q.texts else q.key,
-                aliases=(q.key, *(t for t in (q.texts or {}).values() if t)),
-                help_text=q.get_type_display(),
+        """Fixed fields, then one per question of the chosen survey (a matrix: one per
+        row, `<key>.<row code>` as in the export). One query."""
+        questions: list[TargetField] = []
+        for q in self._questions(options):
+            label = q.text_for(settings.LANGUAGE_CODE) if q.texts else q.key
+            if q.is_matrix:
+                questions.extend(_matrix_fields(q, label))
+                continue
+            questions.append(
+                TargetField(
+                    target_name(q.key),
+                    label,
+                    aliases=(q.key, *(t for t in (q.texts or {}).values() if t)),
+                    help_text=q.get_type_display(),
+                )
             )
-            for q in self._questions(options)
-        ]
         return [*_fixed_fields(), *questions]
 
     # ------------------------------------------------------------------------ context
@@ -267,7 +311,12 @@ class ResponseImporter(Importer):
             options=options,
             data={
                 "survey": survey,
-                "answers": [(target_name(q.key), q.key) for q in questions],
+                "answers": [(target_name(q.key), q.key) for q in questions if not q.is_matrix],
+                "matrices": [
+                    (q.key, [(matrix_field(q.key, row), row) for row in q.option_codes])
+                    for q in questions
+                    if q.is_matrix
+                ],
                 "responses": response_context,
                 "channel_names": channel_names,
                 "touchpoint_names": touchpoint_names,
@@ -336,13 +385,13 @@ class ResponseImporter(Importer):
                 )
         answers: dict[str, Any] = {}
         for name, key in data["answers"]:
-            value = values.get(name)
-            if isinstance(value, float) and value.is_integer():
-                value = int(value)  # Excel keeps every number as a float
-            elif value is not None and not isinstance(value, str | int | float):
-                value = cell_text(value)
-            if value is not None and cell_text(value).strip():  # an empty cell: no answer
+            value = _cell_answer(values.get(name))
+            if value is not None:
                 answers[key] = value
+        for key, rows in data["matrices"]:
+            cells = {row: _cell_answer(values.get(name)) for name, row in rows}
+            if matrix := {row: value for row, value in cells.items() if value is not None}:
+                answers[key] = matrix
         if not answers:
             errors[""] = (Code.REQUIRED, _("The row answers no question."))
         raw["answers"] = answers
@@ -356,11 +405,13 @@ class ResponseImporter(Importer):
 
     @staticmethod
     def _fields_of(errors: Mapping[str, tuple[str, str]]) -> dict[str, tuple[str, str]]:
-        """API error keys → target field names (`answers.nps` → `nps`; others whole-row)."""
+        """API error keys → target field names (`answers.nps` → `nps`, a matrix row's
+        `answers.service.speed` → `service.speed`; others whole-row)."""
         result: dict[str, tuple[str, str]] = {}
         for key, error in errors.items():
             if key.startswith("answers."):
-                name = target_name(key.removeprefix("answers."))
+                question, dot, row = key.removeprefix("answers.").partition(".")
+                name = matrix_field(question, row) if dot else target_name(question)
             elif key in FIXED:
                 name = key
             else:

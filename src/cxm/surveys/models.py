@@ -4,6 +4,13 @@ A question's wording lives in `texts` ({"fa": "…", "en": "…"}); a question m
 `variants` ({"promoter": {"fa": …}, "passive": …, "detractor": …}) chosen by the NPS answer
 of the question named in `logic["variant_by"]`, and be shown only when another answer is in
 a list (`logic["show_if"] = {"question": "nps", "in": [0, 1, …, 6]}`).
+
+A matrix question rates several rows on one shared scale. Its rows are `options`
+([{"code": "speed", "labels": {"fa": …, "en": …}}]); its scale is either numeric, 1 to
+`scale_max` (3, 5 or 7) with optional end labels in `logic["ends"]`
+({"low": {"en": "Poor"}, "high": {"en": "Excellent"}}), or labelled columns in
+`logic["columns"]` ([{"code": "agree", "labels": {…}}], `scale_max` then empty). Its answer
+is an object {row code: value} (a whole number, or a column code).
 """
 
 import datetime as dt
@@ -12,6 +19,7 @@ from typing import Any
 
 from django.conf import settings
 from django.core.exceptions import ValidationError
+from django.core.validators import slug_re
 from django.db import models
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
@@ -142,6 +150,7 @@ class QuestionType(models.TextChoices):
     SINGLE = "single", _("Single choice")
     MULTIPLE = "multiple", _("Multiple choice")
     RATING = "rating", _("Rating")
+    MATRIX = "matrix", _("Matrix (rows on one scale)")
     TEXT = "text", _("Free text")
     HIDDEN = "hidden", _("Hidden field")
 
@@ -160,7 +169,36 @@ DEFAULT_SCALE: dict[str, int] = {
     QuestionType.CES: 7,
     QuestionType.RATING: 5,
 }
+MATRIX_SCALES = (3, 5, 7)
+MATRIX_DEFAULT_SCALE = 5
 NPS_CATEGORIES = ("promoter", "passive", "detractor")
+
+
+def _labelled(items: Any, language: str) -> list[tuple[str, str]]:
+    """(code, label in `language`) of options, matrix rows or columns."""
+    result = []
+    for item in items or []:
+        labels = item.get("labels") or {}
+        label = labels.get(language) or next(iter(labels.values()), "") or item["code"]
+        result.append((str(item["code"]), str(label)))
+    return result
+
+
+def _coded_items_error(items: Any, *, minimum: int) -> str | None:
+    """Why a list of {"code", "labels"} items is not usable (None when it is): too few,
+    not objects, a code that is no slug (codes name form fields and import columns) or a
+    code used twice."""
+    if not isinstance(items, list) or len(items) < minimum:
+        return None if minimum == 0 else "few"
+    codes: list[str] = []
+    for item in items:
+        code = item.get("code") if isinstance(item, dict) else None
+        if not isinstance(code, str) or not slug_re.match(code):
+            return "code"
+        if not isinstance(item.get("labels", {}), dict):
+            return "code"
+        codes.append(code)
+    return "duplicate" if len(set(codes)) != len(codes) else None
 
 
 def nps_category(score: float | int) -> str:
@@ -203,7 +241,9 @@ class Question(models.Model):
         return self.key
 
     def clean(self) -> None:
-        if self.type in ALLOWED_SCALES:
+        if self.type == QuestionType.MATRIX:
+            self._clean_matrix()
+        elif self.type in ALLOWED_SCALES:
             if self.scale_max is None:
                 self.scale_max = DEFAULT_SCALE[self.type]
             if self.scale_max not in ALLOWED_SCALES[self.type]:
@@ -217,6 +257,38 @@ class Question(models.Model):
             self.scale_max = None
         if self.type in CHOICE_TYPES and not self.options:
             raise ValidationError({"options": _("A choice question needs options.")})
+
+    def _clean_matrix(self) -> None:
+        """At least one row with unique codes; a numeric scale 1–3/5/7 or ≥ 2 columns."""
+        problem = _coded_items_error(self.options, minimum=1)
+        if problem == "few":
+            raise ValidationError({"options": _("A matrix question needs at least one row.")})
+        if problem == "code":
+            raise ValidationError(
+                {"options": _("Each row needs a code of letters, digits, - or _.")}
+            )
+        if problem == "duplicate":
+            raise ValidationError({"options": _("Each row needs its own code.")})
+        logic = self.logic if isinstance(self.logic, dict) else {}
+        if "columns" in logic:
+            problem = _coded_items_error(logic["columns"], minimum=2)
+            if problem == "few":
+                raise ValidationError({"logic": _("Give at least two columns.")})
+            if problem:
+                raise ValidationError(
+                    {"logic": _("Each column needs its own code of letters, digits, - or _.")}
+                )
+            self.scale_max = None
+            return
+        if self.scale_max is None:
+            self.scale_max = MATRIX_DEFAULT_SCALE
+        if self.scale_max not in MATRIX_SCALES:
+            raise ValidationError(
+                {
+                    "scale_max": _("For this type the scale maximum is one of %(values)s.")
+                    % {"values": ", ".join(map(str, MATRIX_SCALES))}
+                }
+            )
 
     @property
     def scale_min(self) -> int:
@@ -256,17 +328,42 @@ class Question(models.Model):
         return texts.get(language) or next(iter(texts.values()), "") or self.key
 
     def option_labels(self, language: str) -> list[tuple[str, str]]:
-        """(code, label in `language`) for each option."""
-        result = []
-        for option in self.options or []:
-            labels = option.get("labels") or {}
-            label = labels.get(language) or next(iter(labels.values()), "") or option["code"]
-            result.append((str(option["code"]), str(label)))
-        return result
+        """(code, label in `language`) for each option (a matrix: each row)."""
+        return _labelled(self.options, language)
 
     @property
     def option_codes(self) -> list[str]:
         return [str(o["code"]) for o in self.options or []]
+
+    @property
+    def is_matrix(self) -> bool:
+        return self.type == QuestionType.MATRIX
+
+    @property
+    def matrix_columns(self) -> list[dict[str, Any]]:
+        """The labelled columns of a matrix ([] for a numeric scale)."""
+        columns = (self.logic or {}).get("columns") if self.is_matrix else None
+        return columns if isinstance(columns, list) else []
+
+    def column_labels(self, language: str) -> list[tuple[str, str]]:
+        """(value, label) of each column of a matrix: its codes, or the numbers 1…K."""
+        if self.matrix_columns:
+            return _labelled(self.matrix_columns, language)
+        return [(str(n), str(n)) for n in range(1, (self.scale_max or MATRIX_DEFAULT_SCALE) + 1)]
+
+    @property
+    def column_codes(self) -> list[str]:
+        return [code for code, _label in self.column_labels("")]
+
+    def end_labels(self, language: str) -> tuple[str, str]:
+        """The matrix's own words under the two ends of its numeric scale ("" if none)."""
+        ends = (self.logic or {}).get("ends") or {}
+
+        def word(end: str) -> str:
+            labels = ends.get(end) or {}
+            return str(labels.get(language) or next(iter(labels.values()), ""))
+
+        return word("low"), word("high")
 
 
 class DeliveryState(models.TextChoices):
@@ -487,7 +584,11 @@ class Response(BaseModel):
 
 
 class Answer(models.Model):
-    """One answer. Scale answers carry the scale they were given on (`scale_max`)."""
+    """One answer. Scale answers carry the scale they were given on (`scale_max`).
+
+    `choices` is the list of chosen option codes, or for a matrix the object
+    {row code: value} of its answered rows (a numeric matrix keeps its `scale_max` too).
+    """
 
     response = models.ForeignKey(Response, on_delete=models.CASCADE, related_name="answers")
     question = models.ForeignKey(Question, on_delete=models.CASCADE, related_name="answers")

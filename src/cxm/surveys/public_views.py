@@ -197,7 +197,8 @@ class _SurveyPageView(View, metaclass=ABCMeta):
             answers = clean_answers(ctx.questions, state["a"], strict=False)
         except InputError as exc:
             first = min(
-                (q.page for q in ctx.questions if q.key in exc.errors), default=ctx.pages[0]
+                (q.page for q in ctx.questions if _has_error(q, exc.errors)),
+                default=ctx.pages[0],
             )
             return self.render_page(request, ctx, language, first, state, errors=exc.errors)
         try:
@@ -224,6 +225,8 @@ class _SurveyPageView(View, metaclass=ABCMeta):
         for q in questions:
             if q.type == QuestionType.MULTIPLE:
                 raw[q.key] = request.POST.getlist(q.key)
+            elif q.is_matrix:
+                raw[q.key] = {row: request.POST.get(f"{q.key}.{row}", "") for row in q.option_codes}
             else:
                 raw[q.key] = request.POST.get(q.key, "")
         return raw
@@ -272,6 +275,8 @@ class _SurveyPageView(View, metaclass=ABCMeta):
                         for n in range(q.scale_min, (q.scale_max or 10) + 1)
                     ]
                     item["low"], item["high"] = low, high
+                elif q.is_matrix:
+                    item.update(_matrix_item(q, language, current, errors))
                 elif q.type in (QuestionType.SINGLE, QuestionType.MULTIPLE):
                     chosen = current if isinstance(current, list) else [current]
                     item["options"] = [
@@ -296,7 +301,45 @@ class _SurveyPageView(View, metaclass=ABCMeta):
             return render(request, "surveys/public/page.html", context)
 
 
+def _has_error(question: Question, errors: dict[str, tuple[str, str]]) -> bool:
+    """Whether `errors` name the question or (a matrix) one of its rows."""
+    return question.key in errors or any(k.startswith(f"{question.key}.") for k in errors)
+
+
+def _matrix_item(
+    question: Question, language: str, current: Any, errors: dict[str, tuple[str, str]]
+) -> dict[str, Any]:
+    """What the page shows of a matrix: its columns (numbers in the page's digits), the
+    words under the ends of a numeric scale, and each row with its answer and error."""
+    chosen = current if isinstance(current, dict) else {}
+    numeric = not question.matrix_columns
+    columns = [
+        (value, localize_digits(label, _digits(language)) if numeric else label)
+        for value, label in question.column_labels(language)
+    ]
+    low, high = question.end_labels(language)
+    if numeric and not (low or high):
+        low, high = _("Strongly disagree"), _("Strongly agree")
+    return {
+        "matrix_numeric": numeric,
+        "columns": columns,
+        "low": low,
+        "high": high,
+        "rows": [
+            {
+                "code": code,
+                "label": label,
+                "current": "" if chosen.get(code) is None else str(chosen[code]),
+                "error": errors.get(f"{question.key}.{code}", ("", ""))[1],
+            }
+            for code, label in question.option_labels(language)
+        ],
+    }
+
+
 def _raw_value(answer: Answer) -> Any:
+    if answer.question.is_matrix:
+        return {row: str(value) for row, value in dict(answer.choices or {}).items()}
     if answer.number_value is not None:
         return str(int(answer.number_value))
     if answer.choices:

@@ -267,7 +267,7 @@ def invitation_mark_opened(*, invitation: Invitation) -> None:
 
 def _answer_rows(response_id: int, answers: Sequence[CleanAnswer]) -> list[tuple]:
     return [
-        (response_id, a.question_id, a.number, a.text, list(a.choices), a.scale_max)
+        (response_id, a.question_id, a.number, a.text, a.stored_choices, a.scale_max)
         for a in answers
     ]
 
@@ -339,7 +339,7 @@ def response_submit(
                 question_id=a.question_id,
                 number_value=a.number,
                 text_value=a.text,
-                choices=list(a.choices),
+                choices=a.stored_choices,
                 scale_max=a.scale_max,
             )
             for a in answers.values()

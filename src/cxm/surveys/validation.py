@@ -64,15 +64,24 @@ class CleanAnswer:
     text: str = ""
     choices: tuple[str, ...] = ()
     scale_max: int | None = None
+    matrix: tuple[tuple[str, int | str], ...] = ()  # (row code, value) in row order
 
     @property
     def logic_value(self) -> Any:
-        """The value display logic and variants compare: an int, a text or a list."""
+        """The value display logic and variants compare: an int, a text, a list or (a
+        matrix) an object."""
         if self.number is not None:
             return int(self.number)
         if self.choices:
             return list(self.choices)
+        if self.matrix:
+            return dict(self.matrix)
         return self.text or None
+
+    @property
+    def stored_choices(self) -> list[str] | dict[str, int | str]:
+        """What `Answer.choices` keeps: the chosen codes, or a matrix's {row: value}."""
+        return dict(self.matrix) if self.matrix else list(self.choices)
 
 
 def _whole_number(raw: Any) -> int | None:
@@ -90,7 +99,65 @@ def _whole_number(raw: Any) -> int | None:
 
 
 def _is_empty(raw: Any) -> bool:
+    if isinstance(raw, Mapping):  # a matrix: empty when no row is answered
+        return all(_is_empty(value) for value in raw.values())
     return raw is None or (isinstance(raw, str) and not raw.strip()) or raw == []
+
+
+def _clean_matrix(question: Question, raw: Any) -> CleanAnswer:
+    """Validate a matrix answer {row code: value}. Errors of one row are keyed
+    `<key>.<row code>` (the import's column of that row), others by the question key."""
+    key = question.key
+    if not isinstance(raw, Mapping):
+        raise InputError(
+            {key: (Code.INVALID, _("Answer each row, as an object of row codes and values."))}
+        )
+    numeric = not question.matrix_columns
+    low, high = 1, question.scale_max or 5
+    columns = question.column_codes
+    errors: dict[str, tuple[str, str]] = {}
+    for name in raw:
+        if str(name) not in question.option_codes:
+            errors[f"{key}.{name}"] = (
+                Code.UNKNOWN_ROW,
+                _("This question has no row “%(value)s”.") % {"value": clean_text(str(name))},
+            )
+    answered: list[tuple[str, int | str]] = []
+    for row in question.option_codes:
+        value = raw.get(row)
+        if _is_empty(value):
+            if question.required:
+                errors[f"{key}.{row}"] = (Code.REQUIRED, _("Please answer this row."))
+            continue
+        if numeric:
+            number = _whole_number(value)
+            if number is None:
+                errors[f"{key}.{row}"] = (
+                    Code.NOT_A_NUMBER,
+                    _("Choose a whole number from %(low)d to %(high)d.")
+                    % {"low": low, "high": high},
+                )
+            elif not low <= number <= high:
+                errors[f"{key}.{row}"] = (
+                    Code.OUT_OF_RANGE,
+                    _("Choose a number from %(low)d to %(high)d.") % {"low": low, "high": high},
+                )
+            else:
+                answered.append((row, number))
+            continue
+        code = clean_text(str(value)) if isinstance(value, str | int) else ""
+        if code not in columns:
+            errors[f"{key}.{row}"] = (
+                Code.UNKNOWN_CHOICE,
+                _("Unknown option “%(value)s”.") % {"value": clean_text(str(value))},
+            )
+        else:
+            answered.append((row, code))
+    if errors:
+        raise InputError(errors)
+    return CleanAnswer(
+        question.pk, key, matrix=tuple(answered), scale_max=high if numeric else None
+    )
 
 
 def clean_answer(question: Question, raw: Any) -> CleanAnswer:
@@ -100,6 +167,8 @@ def clean_answer(question: Question, raw: Any) -> CleanAnswer:
     def fail(code: str, message: str) -> InputError:
         return InputError({key: (code, message)})
 
+    if question.is_matrix:
+        return _clean_matrix(question, raw)
     if question.is_scale:
         low, high = question.scale_min, question.scale_max or 10
         number = _whole_number(raw)
