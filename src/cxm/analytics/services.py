@@ -198,7 +198,7 @@ def responses_days(*, external_ids: Sequence[str]) -> set[tuple[int, dt.date]]:
     upsert replacing them must refresh besides the new values. One query."""
     if not external_ids:
         return set()
-    rows = Response.objects.filter(external_id__in=list(external_ids)).values_list(
+    rows = Response.objects.filter(external_id__any=list(external_ids)).values_list(
         "survey_id", "submitted_at"
     )
     return {(survey_id, local_day(at)) for survey_id, at in rows}

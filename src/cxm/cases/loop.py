@@ -66,7 +66,7 @@ def feedback_cases_open(*, response_ids: Collection[int]) -> list[Case]:
     metrics = {rule.metric for rule in rules}
     answers = (
         Answer.objects.filter(
-            response_id__in=list(response_ids),
+            response_id__any=list(response_ids),
             question__type__in=metrics,
             number_value__isnull=False,
         )
@@ -128,7 +128,7 @@ def followup_answers_link(*, response_ids: Collection[int]) -> int:
 
     linked = 0
     responses = Response.objects.filter(
-        pk__in=list(response_ids), hidden__has_key=CASE_HIDDEN_FIELD
+        pk__any=list(response_ids), hidden__has_key=CASE_HIDDEN_FIELD
     )
     for response in responses.prefetch_related("answers__question"):
         raw = (response.hidden or {}).get(CASE_HIDDEN_FIELD)

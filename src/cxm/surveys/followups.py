@@ -158,7 +158,7 @@ def followups_invite(*, response_ids: Collection[int]) -> int:
     rules = list(
         FollowUpRule.objects.filter(
             active=True,
-            survey_id__in=Response.objects.filter(pk__in=ids).values("survey_id"),
+            survey_id__in=Response.objects.filter(pk__any=ids).values("survey_id"),
         )
         .exclude(followup_survey__status=SurveyStatus.CLOSED)
         .select_related("followup_survey")
@@ -172,7 +172,7 @@ def followups_invite(*, response_ids: Collection[int]) -> int:
 
     answers = (
         Answer.objects.filter(
-            response_id__in=ids,
+            response_id__any=ids,
             question__survey_id__in={r.survey_id for r in rules},
             question__key__in={r.question_key for r in rules},
             response__customer__isnull=False,
@@ -208,7 +208,7 @@ def followups_invite(*, response_ids: Collection[int]) -> int:
     customer_ids = {row[6] for _rule, row in chosen.values()}
     opted_out: dict[int, set[int]] = {}
     for customer_id, channel_id in ChannelConsent.objects.filter(
-        customer_id__in=customer_ids, status=ConsentStatus.OPT_OUT
+        customer_id__any=list(customer_ids), status=ConsentStatus.OPT_OUT
     ).values_list("customer_id", "channel_id"):
         opted_out.setdefault(customer_id, set()).add(channel_id)
     sendable: list[int] | None = None  # channels a survey without its own channel may use

@@ -28,6 +28,7 @@ from cxm.surveys.models import (
     SurveyStatus,
 )
 from cxm.surveys.ready_templates import TEMPLATES
+from cxm.surveys.signals import responses_saved
 from cxm.surveys.tokens import new_key, sign_key
 from cxm.surveys.validation import CleanAnswer, CleanResponse
 
@@ -347,6 +348,7 @@ def response_submit(
     )
     followups_invite(response_ids=[response.pk])
     kpi_rollup_refresh_touched([(survey.pk, response.submitted_at)])
+    responses_saved.send(sender=Response, response_ids=[response.pk])
     return response
 
 
@@ -419,7 +421,9 @@ def responses_upsert(
             kpi_rollup_refresh_touched(pending)
         else:
             defer_rollups.update(pending)
-        followups_invite(response_ids=[*result.ids.values(), *result.new_ids])
+        written = [*result.ids.values(), *result.new_ids]
+        followups_invite(response_ids=written)
+        responses_saved.send(sender=Response, response_ids=written)
     return result
 
 
@@ -428,7 +432,7 @@ def _upsert_batch(items: Sequence[CleanResponse], result: UpsertResult) -> None:
     keyed = [i for i in items if i.external_id]
     plain = [i for i in items if not i.external_id]
     existing = dict(
-        Response.objects.filter(external_id__in=[i.external_id for i in keyed]).values_list(
+        Response.objects.filter(external_id__any=[i.external_id for i in keyed]).values_list(
             "external_id", "id"
         )
     )
@@ -440,7 +444,7 @@ def _upsert_batch(items: Sequence[CleanResponse], result: UpsertResult) -> None:
         update_fields=_RESPONSE_UPDATES,
     )
     if existing:
-        Answer.objects.filter(response_id__in=existing.values()).delete()
+        Answer.objects.filter(response_id__any=list(existing.values())).delete()
     answer_rows: list[tuple] = []
     for item in keyed:
         assert item.external_id is not None
