@@ -626,3 +626,11 @@ def case_rate(*, case: Case, rating: int, comment: str = "") -> Case:
     case.save(update_fields=["resolution_rating", "resolution_comment", "updated_at"])
     activity_add(case=case, kind=ActivityKind.RATED, data={"rating": rating})
     return case
+
+
+def notifications_mark_read(*, user: Any, ids: Iterable[int] | None = None) -> int:
+    """Mark `user`'s unread notifications (only `ids` when given) as read; how many changed."""
+    qs = Notification.objects.filter(user=user, read_at__isnull=True)
+    if ids is not None:
+        qs = qs.filter(pk__in=list(ids))
+    return qs.update(read_at=timezone.now())

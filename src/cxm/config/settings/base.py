@@ -78,6 +78,7 @@ TEMPLATES = [
                 "django.contrib.messages.context_processors.messages",
                 "django.template.context_processors.i18n",
                 "cxm.common.context_processors.ui",
+                "cxm.cases.context_processors.notifications",
             ],
             "builtins": ["cxm.common.templatetags.cxm"],
         },
