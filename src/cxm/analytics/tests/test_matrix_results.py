@@ -62,6 +62,16 @@ def test_results_show_each_rows_distribution_and_mean(client_for, answered):
     assert html.count('class="chart"') == 5  # one chart per matrix row
 
 
+def test_responses_page_lists_each_answered_row(client_for, answered):
+    html = (
+        client_for(Role.VIEWER)
+        .get(reverse("analytics:survey-responses", args=[answered.pk]))
+        .content.decode()
+    )
+    assert "speed: 5, price: 3, staff: 4" in html
+    assert "speed: agree, price: neutral" in html
+
+
 def test_crosstab_of_a_matrix_row(client_for, answered):
     service = answered.questions.get(key="service")
     html = (
