@@ -198,6 +198,7 @@ def case_create(
     actor: Any = None,
     message: str = "",
     message_id: str | None = None,
+    message_html: str = "",
     attachments: Sequence[IncomingAttachment | UploadedFile] = (),
     now: dt.datetime | None = None,
 ) -> Case:
@@ -247,6 +248,7 @@ def case_create(
             case=case,
             kind=MessageKind.INBOUND,
             body=message,
+            body_html=message_html,
             channel=channel,
             external_id=message_id,
             attachments=attachments,
@@ -449,12 +451,24 @@ def _mentions(body: str) -> list[User]:
 
 
 @transaction.atomic
-def case_note(*, case: Case, author: Any, body: str) -> CaseMessage:
+def case_note(
+    *,
+    case: Case,
+    author: Any,
+    body: str,
+    attachments: Sequence[IncomingAttachment | UploadedFile] = (),
+) -> CaseMessage:
     """An internal note; @username mentions notify those people."""
     body = _clean_text(body, what=_("note"))
+    attachments_check(attachments)
     case = _locked(case)
     message = _message_add(
-        case=case, kind=MessageKind.NOTE, body=body, author=author, now=timezone.now()
+        case=case,
+        kind=MessageKind.NOTE,
+        body=body,
+        author=author,
+        attachments=attachments,
+        now=timezone.now(),
     )
     mentioned = _mentions(body)
     if mentioned:
@@ -559,6 +573,7 @@ def case_receive(
             source=case.source,
             message=body,
             message_id=external_id,
+            message_html=body_html,
             attachments=attachments,
             now=now,
         )

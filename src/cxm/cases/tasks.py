@@ -79,6 +79,12 @@ def deliver_reply(message_id: int) -> str:
             if result.status == SendStatus.SENT:
                 message.delivery_status = DeliveryStatus.SENT
                 message.delivery_error = ""
+                if outbound.channel == "email" and result.provider_message_id:
+                    # The customer's answer names it in In-Reply-To: that is how it finds
+                    # its case (cxm.cases.inbound).
+                    from cxm.cases.inbound import message_id_key
+
+                    message.external_id = message_id_key(result.provider_message_id)
             else:
                 message.delivery_status = (
                     DeliveryStatus.PENDING
@@ -86,7 +92,7 @@ def deliver_reply(message_id: int) -> str:
                     else DeliveryStatus.FAILED
                 )
                 message.delivery_error = result.error[:300]
-        message.save(update_fields=["delivery_status", "delivery_error"])
+        message.save(update_fields=["delivery_status", "delivery_error", "external_id"])
         return str(message.delivery_status)
 
 

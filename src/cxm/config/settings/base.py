@@ -217,6 +217,17 @@ CXM_CASE_REOPEN_DAYS = env_int(
 CXM_CASE_AUTOCLOSE_DAYS = env_int("CXM_CASE_AUTOCLOSE_DAYS", 7)  # resolved → closed after
 CXM_ATTACHMENT_MAX_BYTES = env_int("CXM_ATTACHMENT_MAX_BYTES", 10 * 1024 * 1024)
 CXM_ATTACHMENT_MAX_COUNT = env_int("CXM_ATTACHMENT_MAX_COUNT", 10)
+# Inbound e-mail (cxm.integrations.email): the webhook is off while the secret is empty.
+CXM_INBOUND_EMAIL_SECRET = env_str("CXM_INBOUND_EMAIL_SECRET", "")
+CXM_INBOUND_EMAIL_MAX_BYTES = env_int("CXM_INBOUND_EMAIL_MAX_BYTES", 25 * 1024 * 1024)
+CXM_INBOUND_CASE_TYPE = env_str("CXM_INBOUND_CASE_TYPE", "inquiry")  # of cases it opens
+# IMAP polling (`cxm fetch_mail`, every 2 minutes when CXM_IMAP_HOST is set).
+CXM_IMAP_HOST = env_str("CXM_IMAP_HOST", "")
+CXM_IMAP_PORT = env_int("CXM_IMAP_PORT", 993)
+CXM_IMAP_USER = env_str("CXM_IMAP_USER", "")
+CXM_IMAP_PASSWORD = env_str("CXM_IMAP_PASSWORD", "")
+CXM_IMAP_FOLDER = env_str("CXM_IMAP_FOLDER", "INBOX")
+CXM_IMAP_SSL = env_bool("CXM_IMAP_SSL", True)
 CXM_ATTACHMENT_FORBIDDEN_EXTENSIONS = env_list(
     "CXM_ATTACHMENT_FORBIDDEN_EXTENSIONS",
     [
@@ -237,6 +248,9 @@ CXM_ATTACHMENT_FORBIDDEN_EXTENSIONS = env_list(
         "svg",
     ],
 )
+
+# Referrals: where /r/<code>/ sends visitors (with ?ref=<code>); empty: a welcome page.
+CXM_REFERRAL_TARGET_URL = env_str("CXM_REFERRAL_TARGET_URL", "")
 
 TASKS = {
     "default": {
@@ -270,7 +284,10 @@ SPECTACULAR_SETTINGS = {
     "SWAGGER_UI_FAVICON_HREF": "SIDECAR",
     "REDOC_DIST": "SIDECAR",
     "COMPONENT_SPLIT_REQUEST": True,
-    "ENUM_NAME_OVERRIDES": {"RoleEnum": "cxm.accounts.roles.Role.choices"},
+    "ENUM_NAME_OVERRIDES": {
+        "RoleEnum": "cxm.accounts.roles.Role.choices",
+        "CaseSourceEnum": "cxm.cases.models.CaseSource.choices",
+    },
 }
 
 AUDITLOG_INCLUDE_ALL_MODELS = False
