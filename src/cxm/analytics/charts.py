@@ -3,6 +3,8 @@ it with ECharts). Plain numbers only: every figure is also in the page's tables.
 
 from typing import Any
 
+from django.utils.translation import gettext as _
+
 from cxm.analytics.selectors import KPI_METRICS, Dashboard, SurveyResults
 
 
@@ -49,3 +51,28 @@ def survey_chart_data(results: SurveyResults, *, rtl: bool) -> dict[str, Any]:
         else:
             charts.append(_bars(q.question.pk, q.distribution))
     return {"rtl": rtl, "questions": charts}
+
+
+def loop_chart_data(loop: Any, referrals: Any) -> dict[str, Any]:
+    """The close-the-loop funnel: detractors → contacted → closed → recovered, then promoters
+    invited → visits → new customers (counts; the panel's table has the same numbers)."""
+    return {
+        "categories": [
+            _("Detractors"),
+            _("Contacted"),
+            _("Loop closed"),
+            _("Recovered"),
+            _("Promoters invited"),
+            _("Referral visits"),
+            _("New customers"),
+        ],
+        "values": [
+            loop.detractors,
+            loop.contacted,
+            loop.closed,
+            loop.recovered,
+            referrals.invited,
+            referrals.visits,
+            referrals.conversions,
+        ],
+    }

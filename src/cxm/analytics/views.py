@@ -18,7 +18,7 @@ from django.views.generic import TemplateView
 from cxm.accounts.permissions import user_can
 from cxm.accounts.roles import Capability
 from cxm.analytics import exports, selectors, services
-from cxm.analytics.charts import dashboard_chart_data, survey_chart_data
+from cxm.analytics.charts import dashboard_chart_data, loop_chart_data, survey_chart_data
 from cxm.analytics.forms import GoalForm, SavedViewForm
 from cxm.analytics.models import KpiGoal, SavedView
 from cxm.common.crud import CatalogueFormView, CatalogueListView
@@ -64,7 +64,24 @@ class DashboardView(LoginRequiredMixin, TemplateView):
             query=urlencode(filters.as_query()),
             chart_data=dashboard_chart_data(board, labels, rtl=is_rtl()),
         )
+        context.update(self.close_the_loop(filters, board))
+        context["chart_data"]["loop"] = loop_chart_data(context["loop"], context["referrals"])
         return context
+
+    @staticmethod
+    def close_the_loop(filters: Any, board: Any) -> dict[str, Any]:
+        """Detractor follow-up, post-resolution surveys and referrals (at most six queries:
+        the detractors are counted from the NPS distribution already loaded)."""
+        from cxm.cases import loop_metrics
+        from cxm.referrals import selectors as referral_selectors
+
+        nps = board.distributions.get("nps", {})
+        detractors = sum(n for score, n in nps.items() if score <= loop_metrics.DETRACTOR_MAX)
+        return {
+            "loop": loop_metrics.detractor_loop(filters, detractors=detractors),
+            "followup": loop_metrics.followup_surveys(filters),
+            "referrals": referral_selectors.referral_figures(filters.start, filters.end, filters),
+        }
 
 
 class DashboardExportView(LoginRequiredMixin, View):

@@ -15,6 +15,7 @@ api_v1 = [
     path("", include("cxm.analytics.api_urls")),
     path("", include("cxm.sla.api_urls")),
     path("", include("cxm.cases.api_urls")),
+    path("", include("cxm.referrals.api_urls")),
 ]
 
 urlpatterns = [

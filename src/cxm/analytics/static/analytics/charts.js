@@ -59,6 +59,9 @@
       bars("chart-by-" + name, b.categories, b.series);
     });
   }
+  if (data.loop) {
+    bars("chart-loop", data.loop.categories, { n: data.loop.values });
+  }
   if (data.questions) {
     data.questions.forEach(function (q) {
       bars("chart-q-" + q.id, q.categories, { n: q.values });
