@@ -1,0 +1,40 @@
+/* Charts of the case reports, drawn from the JSON the page embeds (json_script): contact
+   volume per channel and week (stacked bars) and the backlog by age. RTL-aware like the
+   dashboard's charts; without JavaScript the tables beside them show every number. */
+(function () {
+  "use strict";
+  if (!window.echarts) return;
+  var el = document.getElementById("report-chart-data");
+  if (!el) return;
+  var data = JSON.parse(el.textContent);
+  var rtl = !!data.rtl;
+  var base = { textStyle: { fontFamily: "Vazirmatn, system-ui, sans-serif" }, animation: false };
+  function draw(id, option) {
+    var node = document.getElementById(id);
+    if (!node) return;
+    node.hidden = false;
+    var chart = echarts.init(node, null, { renderer: "svg" });
+    chart.setOption(Object.assign({}, base, option));
+    window.addEventListener("resize", function () { chart.resize(); });
+  }
+  function axes(categories) {
+    return {
+      xAxis: { type: "category", data: categories, inverse: rtl, axisLabel: { hideOverlap: true } },
+      yAxis: { type: "value", position: rtl ? "right" : "left", minInterval: 1 },
+      grid: { left: 40, right: 40, top: 40, bottom: 30, containLabel: true },
+      tooltip: { trigger: "axis" }
+    };
+  }
+  var v = data.volume;
+  var names = v ? Object.keys(v.series) : [];
+  if (v && v.categories.length && names.length) {
+    draw("chart-volume", Object.assign(axes(v.categories), {
+      legend: { top: 0, right: rtl ? 0 : "auto", left: rtl ? "auto" : 0 },
+      series: names.map(function (n) { return { name: n, type: "bar", stack: "all", data: v.series[n] }; })
+    }));
+  }
+  var b = data.backlog;
+  if (b && b.values.some(function (x) { return x > 0; })) {
+    draw("chart-backlog", Object.assign(axes(b.categories), { series: [{ type: "bar", data: b.values }] }));
+  }
+})();
