@@ -1,6 +1,7 @@
 import datetime as dt
 
 from django.apps import AppConfig
+from django.conf import settings
 from django.utils.translation import gettext_lazy as _
 
 
@@ -28,3 +29,9 @@ class CasesConfig(AppConfig):
         register_periodic(
             "cases.deliver_notifications", dt.timedelta(minutes=5), tasks.deliver_notifications
         )
+        from cxm.cases.inbound import telegram_message_received
+        from cxm.integrations.telegram import register_message_handler
+
+        register_message_handler("cases", telegram_message_received)
+        if settings.CXM_IMAP_HOST:
+            register_periodic("cases.fetch_mail", dt.timedelta(minutes=2), tasks.fetch_mail)

@@ -46,6 +46,7 @@ from cxm.cases.services import IncomingAttachment
 from cxm.channels.models import Channel
 from cxm.common.exceptions import ApplicationError
 from cxm.customers.models import Customer
+from cxm.integrations.telegram.messages import TextMessage
 
 logger = logging.getLogger(__name__)
 
@@ -365,6 +366,41 @@ def _case_find(
     return None
 
 
+# --------------------------------------------------------------------------- Telegram
+
+
+def telegram_message_received(message: TextMessage) -> str | None:
+    """A text message to the bot (registered in CasesConfig.ready()): appended to the
+    customer's newest Telegram case that is active (or resolved within the reopen window),
+    else a new case. Private chats only; bot commands open no case. The answer is sent
+    back to the chat."""
+    if message.chat_type != "private":
+        return None
+    if message.is_command:
+        command = message.text.split()[0].split("@")[0].lower()
+        if command == "/start":
+            return _("Hello! Write your question or problem here and we will answer in this chat.")
+        return None
+    result = inbound_receive(
+        InboundMessage(
+            channel="telegram",
+            source=CaseSource.TELEGRAM,
+            external_id=f"telegram:{message.chat_id}:{message.message_id}",
+            body=message.text,
+            sender_name=message.sender_name,
+            telegram=str(message.chat_id),
+            telegram_username=message.username,
+            continue_conversation=True,
+            language=message.language,
+        )
+    )
+    if result.duplicate or not result.case_created:
+        return None
+    return _("Thank you, we received your message. Your case number is %(ref)s.") % {
+        "ref": result.case.reference
+    }
+
+
 __all__ = [
     "CaseSource",
     "InboundMessage",
@@ -374,4 +410,5 @@ __all__ = [
     "html_to_text",
     "inbound_receive",
     "message_id_key",
+    "telegram_message_received",
 ]

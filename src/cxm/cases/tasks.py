@@ -156,3 +156,13 @@ def feedback_catch_up() -> int:
     from cxm.cases.loop import feedback_catch_up as run
 
     return run()
+
+
+@task()
+def fetch_mail() -> dict[str, int]:
+    """Unseen e-mails of the IMAP mailbox → cases (every 2 minutes when CXM_IMAP_HOST is set)."""
+    if not settings.CXM_IMAP_HOST:
+        return {}
+    from cxm.integrations.email.imap import fetch_mail as fetch
+
+    return fetch().as_dict()

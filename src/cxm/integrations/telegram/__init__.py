@@ -2,7 +2,8 @@
 
 The webhook (`views.TelegramWebhookView`) verifies the secret, answers each button press and
 hands it to the handler registered for the callback data's prefix
-(`register_callback_handler("nps", record_nps_answer)`).
+(`register_callback_handler("nps", record_nps_answer)`); text messages go to the handlers
+registered with `register_message_handler` (cases opens or continues a case).
 """
 
 from cxm.integrations.telegram.callbacks import (
@@ -15,14 +16,22 @@ from cxm.integrations.telegram.keyboards import (
     sign_callback_data,
     verify_callback_data,
 )
+from cxm.integrations.telegram.messages import (
+    TextMessage,
+    register_message_handler,
+    unregister_message_handler,
+)
 from cxm.integrations.telegram.sender import TelegramSender
 
 __all__ = [
     "CallbackQuery",
     "TelegramSender",
+    "TextMessage",
     "nps_keyboard",
     "register_callback_handler",
+    "register_message_handler",
     "sign_callback_data",
     "unregister_callback_handler",
+    "unregister_message_handler",
     "verify_callback_data",
 ]

@@ -12,12 +12,18 @@ from django.views import View
 from django.views.decorators.csrf import csrf_exempt
 
 from cxm.integrations.telegram.callbacks import dispatch_callback_query, parse_callback_query
+from cxm.integrations.telegram.messages import (
+    TextMessage,
+    dispatch_text_message,
+    parse_text_message,
+)
 
 logger = logging.getLogger(__name__)
 
 SECRET_HEADER = "X-Telegram-Bot-Api-Secret-Token"
 MAX_UPDATE_BYTES = 1024 * 1024
 MAX_TOAST_LENGTH = 200  # answerCallbackQuery text limit
+MAX_REPLY_LENGTH = 4096  # sendMessage text limit
 
 
 @method_decorator(csrf_exempt, name="dispatch")
@@ -42,6 +48,9 @@ class TelegramWebhookView(View):
         update = self._read_update(request)
         if update is None:
             return HttpResponse()
+        text_message = parse_text_message(update)
+        if text_message is not None:
+            return self._text_message(text_message)
         query = parse_callback_query(update)
         if query is None:
             callback = update.get("callback_query")
@@ -50,6 +59,22 @@ class TelegramWebhookView(View):
                 return self._answer(callback["id"], "")
             return HttpResponse()
         return self._answer(query.id, dispatch_callback_query(query))
+
+    @staticmethod
+    def _text_message(message: TextMessage) -> HttpResponse:
+        """Hand a text message to the registered handlers; their answer goes back to the
+        chat in the webhook's reply (sendMessage). A failure answers 500: Telegram delivers
+        the update again and the handlers are idempotent, so nothing is lost."""
+        try:
+            answer = dispatch_text_message(message)
+        except Exception:
+            logger.exception("A Telegram text message handler failed")
+            return HttpResponse(status=500)
+        if not answer:
+            return HttpResponse()
+        return JsonResponse(
+            {"method": "sendMessage", "chat_id": message.chat_id, "text": answer[:MAX_REPLY_LENGTH]}
+        )
 
     @staticmethod
     def _read_update(request: HttpRequest) -> dict[str, Any] | None:
