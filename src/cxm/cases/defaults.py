@@ -166,3 +166,51 @@ def load_defaults(apps: Any = None) -> None:
     policy.objects.get_or_create(
         name=DEFAULT_POLICY, defaults={"position": 1, "targets": DEFAULT_TARGETS}
     )
+
+
+FEEDBACK_RULES: list[dict[str, Any]] = [
+    {
+        "name": "NPS detractors (0–6) → detractor follow-up",
+        "metric": "nps",
+        "comparison": "lte",
+        "threshold": 6,
+        "case_type": "detractor_followup",
+        "priority": "high",
+    },
+    {
+        "name": "Low CSAT (1–2) → complaint",
+        "metric": "csat",
+        "comparison": "lte",
+        "threshold": 2,
+        "case_type": "complaint",
+        "priority": "normal",
+    },
+]
+
+
+def load_feedback_rule_defaults(apps: Any = None) -> int:
+    """Create the default feedback rules that are missing (by name; idempotent): NPS ≤ 6 opens
+    a high-priority detractor follow-up, CSAT ≤ 2 a complaint. A rule whose case type is gone
+    is skipped. Returns how many rules were created."""
+    if apps is None:
+        from django.apps import apps as live
+
+        apps = live
+    case_type = apps.get_model("cases", "CaseType")
+    rule = apps.get_model("cases", "FeedbackRule")
+    created = 0
+    for position, item in enumerate(FEEDBACK_RULES):
+        kind = case_type.objects.filter(code=item["case_type"]).first()
+        if kind is None or rule.objects.filter(name=item["name"]).exists():
+            continue
+        rule.objects.create(
+            name=item["name"],
+            metric=item["metric"],
+            comparison=item["comparison"],
+            threshold=item["threshold"],
+            case_type=kind,
+            priority=item["priority"],
+            position=position,
+        )
+        created += 1
+    return created

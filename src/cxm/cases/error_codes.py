@@ -17,3 +17,12 @@ class CaseErrorCode(StrEnum):
     MERGE_SELF = "merge_self"
     NO_CHANNEL = "no_channel"
     BAD_RATING = "bad_rating"
+    # configuration (cxm.cases.config_services)
+    DUPLICATE_CODE = "duplicate_code"
+    IN_USE = "in_use"
+    LAST_STATUS = "last_status"
+    NEEDS_DEFAULT = "needs_default"
+    BAD_DURATION = "bad_duration"
+    BAD_ESCALATION = "bad_escalation"
+    BAD_THRESHOLD = "bad_threshold"
+    BAD_TEMPLATE = "bad_template"

@@ -286,6 +286,10 @@ SPECTACULAR_SETTINGS = {
     "COMPONENT_SPLIT_REQUEST": True,
     "ENUM_NAME_OVERRIDES": {
         "RoleEnum": "cxm.accounts.roles.Role.choices",
+        # Shared by several case fields (priority, default_priority, priorities …).
+        "PriorityEnum": "cxm.cases.models.Priority.choices",
+        "StatusCategoryEnum": "cxm.cases.models.StatusCategory.choices",
+        "ClubTierEnum": "cxm.customers.models.ClubTier.choices",
         "CaseSourceEnum": "cxm.cases.models.CaseSource.choices",
     },
 }
