@@ -58,8 +58,8 @@ class CaseFilterForm(CxmForm):
     SORT_CHOICES = [
         (selectors.SORT_NEWEST, _("Newest first")),
         (selectors.SORT_OLDEST, _("Oldest first")),
-        (selectors.SORT_RESPONSE_DUE, _("First response due")),
-        (selectors.SORT_RESOLUTION_DUE, _("Resolution due")),
+        (selectors.SORT_RESPONSE_DUE, _("First response due (awaiting a first response)")),
+        (selectors.SORT_RESOLUTION_DUE, _("Resolution due (clock running)")),
     ]
 
     q = forms.CharField(
@@ -136,6 +136,7 @@ class NoteForm(CxmForm):
         required=False,
         help_text=_("Only your colleagues see it. Mention someone with @username."),
     )
+    attachments = MultipleFileField(label=_("Attachments"))
 
 
 class StatusForm(CxmForm):

@@ -13,6 +13,7 @@ from typing import Any
 
 import nh3
 from django.contrib import messages
+from django.core.paginator import Paginator
 from django.http import (
     FileResponse,
     Http404,
@@ -61,10 +62,17 @@ from cxm.common.pagination import CappedPaginator
 
 
 class CaseListPaginator(CappedPaginator):
-    """Counts stop at 10,000 ("10,000+"): an agent pages through a queue, never to its end,
-    and a capped count keeps the list fast on a table of millions."""
+    """Counts stop at 1,000 ("1,000+"): an agent works a queue by filtering and sorting it,
+    not by paging to its end, and on a table of a million cases counting further costs more
+    than the page itself (a filter on a non-leading column reads the heap for every match)."""
 
-    count_cap = 10_000
+    count_cap = 1_000
+
+    def page(self, number: Any) -> Any:
+        # Past the cap the matches may be many: LIMIT/OFFSET, never all their keys.
+        if self.count_capped:
+            return Paginator.page(self, number)
+        return super().page(number)
 
 
 def _is_htmx(request: HttpRequest) -> bool:
@@ -313,7 +321,10 @@ class CaseNoteView(CaseActionView):
 
     def act(self, case: Case, form: Any) -> tuple[str, Case]:
         services.case_note(
-            case=case, author=self.request.user, body=form.cleaned_data.get("body") or ""
+            case=case,
+            author=self.request.user,
+            body=form.cleaned_data.get("body") or "",
+            attachments=form.cleaned_data.get("attachments") or [],
         )
         return _("Note added."), case
 

@@ -145,8 +145,9 @@ def test_list_query_count_does_not_grow_with_rows(complaint, agents, team, custo
     for _ in range(10):
         _case(complaint, customer=customer, team=team, assignee=agents[2], channel=email_channel)
     assert queries() == few
-    # session, user, count, page, unread count and the five filter choice lists
-    assert few <= 11
+    # session, user, count, page (+ type, status, channel, topic by key), unread count and
+    # the five filter choice lists
+    assert few <= 15
 
 
 # --- the case page -----------------------------------------------------------------------
@@ -258,6 +259,22 @@ def test_note_with_mention_notifies(complaint, agents, team):
     # The mentioned agent sees the unread count in the top bar.
     page = _client(agents[1]).get(reverse("cases:list"))
     assert re.search(r'class="badge bad">\s*1<', page.text)
+
+
+@pytest.mark.django_db
+def test_note_with_attachment_and_a_refused_one(complaint, agents):
+    case = _case(complaint)
+    client = _client(agents[0])
+    photo = SimpleUploadedFile("photo.jpg", b"jpeg", content_type="image/jpeg")
+    ok = client.post(_action(case, "note"), {"note-body": "Photo", "note-attachments": [photo]})
+    assert ok.status_code == 302
+    assert CaseAttachment.objects.get(message__case=case).name == "photo.jpg"
+    script = SimpleUploadedFile("run.bat", b"echo", content_type="text/plain")
+    refused = client.post(
+        _action(case, "note"), {"note-body": "Script", "note-attachments": [script]}
+    )
+    assert refused.status_code == 400 and "not accepted: run.bat" in refused.text
+    assert not case.messages.filter(body="Script").exists()
 
 
 @pytest.mark.django_db

@@ -125,17 +125,32 @@ def test_search_by_subject_number_and_customer_name_phone_email(complaint, agent
     assert found("ali@example.org") == {for_ali.pk}
     assert found(f"#{for_ali.pk}") == {for_ali.pk}
     assert found("nothing like this") == set()
+    # A phone number or an address finds customers only, never a subject that contains it.
+    _case(complaint, subject="Call back 09121234567")
+    assert found("09121234567") == {for_sara.pk}
 
 
 @pytest.mark.django_db
-def test_sort_by_due_time_puts_cases_without_a_due_time_last(complaint, agents, office_policy):
+def test_sort_by_due_time_lists_running_clocks_soonest_first(complaint, agents, office_policy):
     now = timezone.now()
-    late, early, none = (_case(complaint) for _ in range(3))
-    Case.objects.filter(pk=late.pk).update(resolution_by=now + dt.timedelta(days=2))
-    Case.objects.filter(pk=early.pk).update(resolution_by=now + dt.timedelta(hours=2))
-    Case.objects.filter(pk=none.pk).update(resolution_by=None)
-    got = _ids(selectors.case_list(user=agents[0], filters={"sort": "resolution_due"}))
-    assert got == [early.pk, late.pk, none.pk]
+    late, early, paused, answered = (_case(complaint) for _ in range(4))
+    Case.objects.filter(pk=late.pk).update(
+        resolution_by=now + dt.timedelta(days=2), response_by=now + dt.timedelta(hours=3)
+    )
+    Case.objects.filter(pk=early.pk).update(
+        resolution_by=now + dt.timedelta(hours=2), response_by=now + dt.timedelta(hours=1)
+    )
+    Case.objects.filter(pk=paused.pk).update(resolution_by=None, response_by=None)
+    Case.objects.filter(pk=answered.pk).update(
+        resolution_by=now + dt.timedelta(days=1), first_responded_on=now
+    )
+
+    def ids(sort):
+        return _ids(selectors.case_list(user=agents[0], filters={"sort": sort}))
+
+    assert ids("resolution_due") == [early.pk, answered.pk, late.pk]
+    assert ids("response_due") == [early.pk, late.pk]  # awaiting a first response
+    assert set(ids("newest")) == {late.pk, early.pk, paused.pk, answered.pk}
 
 
 @pytest.mark.django_db
