@@ -70,8 +70,9 @@ class DashboardView(LoginRequiredMixin, TemplateView):
 
     @staticmethod
     def close_the_loop(filters: Any, board: Any) -> dict[str, Any]:
-        """Detractor follow-up, post-resolution surveys and referrals (at most six queries:
-        the detractors are counted from the NPS distribution already loaded)."""
+        """Detractor follow-up, post-resolution surveys and referrals (at most six queries,
+        plus a SET on PostgreSQL; the detractors are counted from the NPS distribution
+        already loaded)."""
         from cxm.cases import loop_metrics
         from cxm.referrals import selectors as referral_selectors
 
