@@ -276,6 +276,7 @@ class CaseListApi(APIView):
     filter_backends = [DjangoFilterBackend]
     filterset_class = CaseFilter
     queryset = Case.objects.none()  # for the schema's filter parameters
+    pagination_class = CaseCursorPagination
 
     class CaseCreateInputSerializer(serializers.Serializer):
         subject = serializers.CharField(max_length=300)
@@ -318,7 +319,7 @@ class CaseListApi(APIView):
     @extend_schema(operation_id="cases_list", responses=CaseOutputSerializer(many=True))
     def get(self, request: Request) -> Response:
         cases = DjangoFilterBackend().filter_queryset(request, case_queryset(), self)
-        paginator = CaseCursorPagination()
+        paginator = self.pagination_class()
         page: list[Case] | None = paginator.paginate_queryset(cases, request, view=self)
         return paginator.get_paginated_response(CaseOutputSerializer(page, many=True).data)
 
@@ -541,6 +542,7 @@ class CaseMessagesApi(APIView):
 
     write_capability = Capability.CASES_WORK
     parser_classes = PARSERS
+    pagination_class = DefaultPagination
 
     class CaseInboundInputSerializer(serializers.Serializer):
         body = serializers.CharField(trim_whitespace=False)
@@ -559,7 +561,7 @@ class CaseMessagesApi(APIView):
             .prefetch_related("attachments")
             .order_by("created_at", "id")
         )
-        paginator = DefaultPagination()
+        paginator = self.pagination_class()
         page = paginator.paginate_queryset(messages, request, view=self)
         return paginator.get_paginated_response(MessageOutputSerializer(page, many=True).data)
 

@@ -312,8 +312,15 @@ def _customer_create(message: InboundMessage) -> Customer | None:
         preferred_language=_language(message.language),
         **contact,
     )
-    with transaction.atomic():
-        return customer_save(customer=customer, source=message.source)
+    try:
+        with transaction.atomic():
+            return customer_save(customer=customer, source=message.source)
+    except (IntegrityError, ValidationError):
+        # Another message from the same new sender made the customer a moment ago.
+        existing = Customer.objects.filter(external_id=handle).first()
+        if existing is None:
+            raise
+        return existing
 
 
 def _language(code: str) -> str:

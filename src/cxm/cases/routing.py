@@ -14,7 +14,8 @@ from collections.abc import Callable, Iterable
 from dataclasses import dataclass
 from typing import Any
 
-from django.db.models import Count, Q
+from django.db.models import Count, OuterRef, Q, Subquery
+from django.db.models.functions import Coalesce
 from django.utils import timezone
 
 from cxm.accounts.models import User
@@ -88,10 +89,20 @@ def candidates(case: Case, *, now: dt.datetime | None = None) -> list[tuple[User
         User.objects.filter(team=case.team, is_active=True)
         .filter(Q(role=Role.AGENT) | Q(case_profile__isnull=False))
         .select_related("case_profile")
+        # A subquery on the (assignee, status_category) index counts only the open cases;
+        # a join with a filtered COUNT would read each agent's whole history of cases.
         .annotate(
-            open_cases=Count(
-                "assigned_cases",
-                filter=Q(assigned_cases__status_category__in=ACTIVE_CATEGORIES),
+            open_cases=Coalesce(
+                Subquery(
+                    Case.objects.filter(
+                        assignee=OuterRef("pk"), status_category__in=ACTIVE_CATEGORIES
+                    )
+                    .order_by()
+                    .values("assignee")
+                    .annotate(n=Count("id"))
+                    .values("n")
+                ),
+                0,
             )
         )
         .order_by("open_cases", "id")

@@ -283,3 +283,14 @@ def test_not_an_email_is_400(client):
     )
     assert bad_b64.status_code == 400
     assert Case.objects.count() == 0
+
+
+@pytest.mark.django_db
+def test_setup_problem_is_503_so_the_provider_retries(client):
+    from cxm.cases.models import CaseType
+
+    CaseType.objects.all().delete()
+    payload = {"message_id": "retry@x", "from": "a@example.com", "text": "Hello"}
+    response = post_json(client, payload)
+    assert response.status_code == 503 and response.json()["message"]
+    assert not CaseMessage.objects.exists() and not Customer.objects.exists()

@@ -9,7 +9,8 @@
 Answers 201 with the case when the message was recorded, 200 for a message delivered before
 (nothing is written twice), 400 for something that is not an e-mail, 404 for a wrong secret
 or when `CXM_INBOUND_EMAIL_SECRET` is empty (the webhook is off), 413 over
-`CXM_INBOUND_EMAIL_MAX_BYTES`. The answer comes after the case is committed, so a 2xx means
+`CXM_INBOUND_EMAIL_MAX_BYTES`, 503 when the cases setup cannot take it (no case type). The
+answer comes after the case is committed, so a 2xx means
 the message is safe; on a 5xx the provider delivers it again, which is harmless.
 """
 
@@ -79,7 +80,10 @@ class InboundEmailWebhookView(View):
         try:
             result = receive_email(parsed)
         except ApplicationError as exc:
-            return _error(400, exc.message, exc.code, **exc.extra)
+            # A setup problem on our side (no case type or status): 503 makes the provider
+            # deliver the message again later instead of dropping it.
+            logger.error("Inbound e-mail %s not recorded: %s", parsed.message_id, exc.message)
+            return _error(503, exc.message, exc.code, **exc.extra)
         if result.duplicate:
             logger.info("Inbound e-mail %s was delivered before", parsed.message_id)
         return JsonResponse(
