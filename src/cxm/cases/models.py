@@ -447,15 +447,27 @@ class Case(BaseModel):
         ordering = ["-id"]
         indexes = [
             models.Index(fields=["status_category", "-id"], name="case_category_id"),
+            models.Index(
+                fields=["status_category", "priority", "-id"], name="case_category_priority_id"
+            ),
             models.Index(fields=["assignee", "status_category"], name="case_assignee_category"),
             models.Index(fields=["team", "status_category"], name="case_team_category"),
             models.Index(fields=["customer", "-id"], name="case_customer_id"),
             models.Index(
                 fields=["response_by"],
-                condition=models.Q(first_responded_on__isnull=True, response_by__isnull=False),
-                name="case_response_due",
+                condition=models.Q(
+                    first_responded_on__isnull=True,
+                    response_by__isnull=False,
+                    response_breached=False,
+                ),
+                name="case_response_pending",
             ),
             models.Index(
+                fields=["resolution_by"],
+                condition=models.Q(resolution_by__isnull=False, resolution_breached=False),
+                name="case_resolution_pending",
+            ),
+            models.Index(  # sorting a list by due time
                 fields=["resolution_by"],
                 condition=models.Q(resolution_by__isnull=False),
                 name="case_resolution_due",

@@ -30,6 +30,7 @@ from cxm.cases.models import (
     Notification,
     SlaState,
 )
+from cxm.common.bulk import bulk_insert, bulk_update_rows
 
 BATCH = 5_000
 
@@ -67,7 +68,7 @@ def _record(rows: list[dict[str, Any]], kind: str, key_of: Any, text: Any, now: 
                     user_id=user_id, case_id=r["id"], kind=kind, text=text(r), created_at=now
                 )
             )
-    Notification.objects.bulk_create(notes)
+    _notify_rows(notes)
     return len(notes)
 
 
@@ -85,7 +86,7 @@ def sla_evaluate(*, now: dt.datetime | None = None, limit: int = 100_000) -> Swe
         )
         if rows:
             ids = [r["id"] for r in rows]
-            Case.objects.filter(pk__in=ids).update(
+            Case.objects.filter(pk__any=ids).update(
                 response_breached=True, sla_state=SlaState.FAILED
             )
             result.response_breaches = len(ids)
@@ -104,7 +105,7 @@ def sla_evaluate(*, now: dt.datetime | None = None, limit: int = 100_000) -> Swe
         rows = _claim(active.filter(resolution_by__lt=now, resolution_breached=False), limit)
         if rows:
             ids = [r["id"] for r in rows]
-            Case.objects.filter(pk__in=ids).update(
+            Case.objects.filter(pk__any=ids).update(
                 resolution_breached=True, sla_state=SlaState.FAILED
             )
             result.resolution_breaches = len(ids)
@@ -123,7 +124,7 @@ def sla_evaluate(*, now: dt.datetime | None = None, limit: int = 100_000) -> Swe
         rows = _claim(active.filter(warn_at__lte=now, warned=False), limit)
         if rows:
             ids = [r["id"] for r in rows]
-            Case.objects.filter(pk__in=ids).update(warned=True, warn_at=None)
+            Case.objects.filter(pk__any=ids).update(warned=True, warn_at=None)
             result.warnings = len(ids)
             result.case_ids["warning"] = ids
             result.notified += _record(
@@ -136,15 +137,10 @@ def sla_evaluate(*, now: dt.datetime | None = None, limit: int = 100_000) -> Swe
                 ),
                 now,
             )
-    due = list(
-        active.filter(next_escalation_at__lte=now)
-        .order_by("id")
-        .values_list("id", flat=True)[:limit]
-    )
-    for case_id in due:
-        if _escalate(case_id, now=now):
-            result.escalations += 1
-            result.case_ids["escalation"].append(case_id)
+    with override(None), transaction.atomic():
+        fired = _escalate_due(active, now=now, limit=limit)
+        result.escalations = len(fired)
+        result.case_ids["escalation"] = fired
     if result.notified or result.escalations:
         from cxm.cases import tasks
 
@@ -152,72 +148,122 @@ def sla_evaluate(*, now: dt.datetime | None = None, limit: int = 100_000) -> Swe
     return result
 
 
+class _Recipients:
+    """Who hears of an escalation: team lead → supervisors of the team (else of its unit,
+    else all) → CX managers. Three queries for a whole batch."""
+
+    def __init__(self) -> None:
+        supervisors = list(User.objects.filter(role=Role.SUPERVISOR, is_active=True))
+        self.supervisors = supervisors
+        self.by_team: dict[int, list[User]] = defaultdict(list)
+        self.by_unit: dict[int, list[User]] = defaultdict(list)
+        for user in supervisors:
+            if user.team_id:
+                self.by_team[user.team_id].append(user)
+            if user.unit_id:
+                self.by_unit[user.unit_id].append(user)
+        self._managers: list[User] | None = None
+
+    def managers(self) -> list[User]:
+        if self._managers is None:
+            self._managers = list(User.objects.filter(role=Role.CX_MANAGER, is_active=True))
+        return self._managers
+
+    def of(self, case: Case, target: str) -> list[User]:
+        team = case.team if case.team_id else None
+        if target == EscalationTarget.TEAM_LEAD:
+            return [team.lead] if team is not None and team.lead is not None else []
+        if target == EscalationTarget.SUPERVISOR:
+            if team is not None:
+                return (
+                    self.by_team.get(team.pk)
+                    or self.by_unit.get(team.unit_id or 0)
+                    or self.supervisors
+                )
+            return self.supervisors
+        return self.managers()
+
+
 def escalation_recipients(case: Case, target: str) -> list[User]:
-    """Team lead → supervisors of the team (or unit) → CX managers."""
-    if target == EscalationTarget.TEAM_LEAD:
-        lead = case.team.lead if case.team_id and case.team else None
-        return [lead] if lead is not None else []
-    if target == EscalationTarget.SUPERVISOR:
-        users = User.objects.filter(role=Role.SUPERVISOR, is_active=True)
-        if case.team_id:
-            team_users = users.filter(team_id=case.team_id)
-            if team_users.exists():
-                return list(team_users)
-            unit_id = case.team.unit_id if case.team else None
-            if unit_id:
-                unit_users = users.filter(unit_id=unit_id)
-                if unit_users.exists():
-                    return list(unit_users)
-        return list(users)
-    return list(User.objects.filter(role=Role.CX_MANAGER, is_active=True))
+    """The people one escalation step of `case` notifies."""
+    return _Recipients().of(case, target)
 
 
-@transaction.atomic
-def _escalate(case_id: int, *, now: dt.datetime) -> bool:
-    """Fire the next escalation step of one case, once."""
-    qs = Case.objects.filter(pk=case_id, next_escalation_at__lte=now)
+def _escalate_due(active: QuerySet[Case], *, now: dt.datetime, limit: int) -> list[int]:
+    """Fire the next escalation step of every due case, once, in one transaction.
+
+    The rows are locked (skipped by another worker) and the level moves on in the same
+    transaction that records the activity, so a crash leaves neither; an activity that
+    exists already (same case and level) is not notified again."""
+    qs = active.filter(next_escalation_at__lte=now).order_by("id")
     if connection.features.has_select_for_update_skip_locked:
         qs = qs.select_for_update(skip_locked=True, of=("self",))
-    case = qs.select_related("sla_policy__calendar", "team__lead").first()
-    if case is None or case.sla_policy is None:
-        return False
-    steps = case.sla_policy.escalation or []
-    level = case.escalation_level
-    if level >= len(steps):
-        Case.objects.filter(pk=case.pk).update(next_escalation_at=None)
-        return False
-    step = steps[level]
-    fired = CaseActivity.objects.filter(
-        case=case, kind=ActivityKind.ESCALATED, key=f"level-{level + 1}"
-    ).exists()
-    case.escalation_level = level + 1
-    case.next_escalation_at = _next_escalation(case, now)
-    fields = ["escalation_level", "next_escalation_at"]
-    recipients = escalation_recipients(case, step["notify"])
-    if step.get("reassign") and recipients and not fired:
-        case.assignee = recipients[0]
-        fields.append("assignee")
-    case.save(update_fields=fields)
-    if fired:
-        return False
-    from cxm.cases.services import activity_add, notify
-
-    activity_add(
-        case=case,
-        kind=ActivityKind.ESCALATED,
-        key=f"level-{level + 1}",
-        at=now,
-        data={"level": level + 1, "notify": step["notify"]},
+    cases = list(qs.select_related("sla_policy__calendar", "team__lead")[:limit])
+    if not cases:
+        return []
+    already = set(
+        CaseActivity.objects.filter(
+            case_id__any=[c.pk for c in cases], kind=ActivityKind.ESCALATED
+        ).values_list("case_id", "key")
     )
-    with override(None):
-        notify(
-            users=recipients,
-            case=case,
-            kind="escalation",
-            text=_("Escalated (level %(level)s): case #%(id)s, %(s)s")
-            % {"level": level + 1, "id": case.pk, "s": case.subject},
+    recipients = _Recipients()
+    changed: list[Case] = []
+    activities: list[CaseActivity] = []
+    notes: list[Notification] = []
+    fired: list[int] = []
+    for case in cases:
+        steps = (case.sla_policy.escalation or []) if case.sla_policy else []
+        level = case.escalation_level
+        if level >= len(steps):
+            case.next_escalation_at = None
+            changed.append(case)
+            continue
+        step = steps[level]
+        key = f"level-{level + 1}"
+        case.escalation_level = level + 1
+        case.next_escalation_at = _next_escalation(case, now)
+        changed.append(case)
+        if (case.pk, key) in already:
+            continue
+        people = recipients.of(case, step["notify"])
+        if step.get("reassign") and people:
+            case.assignee = people[0]
+        activities.append(
+            CaseActivity(
+                case=case,
+                kind=ActivityKind.ESCALATED,
+                key=key,
+                at=now,
+                data={"level": level + 1, "notify": step["notify"]},
+            )
         )
-    return True
+        text = _("Escalated (level %(level)s): case #%(id)s, %(s)s") % {
+            "level": level + 1,
+            "id": case.pk,
+            "s": case.subject,
+        }
+        for user in {u.pk: u for u in people}.values():
+            notes.append(
+                Notification(user=user, case=case, kind="escalation", text=text, created_at=now)
+            )
+        fired.append(case.pk)
+    bulk_update_rows(
+        Case,
+        ["escalation_level", "next_escalation_at", "assignee"],
+        [(c.pk, c.escalation_level, c.next_escalation_at, c.assignee_id) for c in changed],
+    )
+    CaseActivity.objects.bulk_create(activities, ignore_conflicts=True)
+    _notify_rows(notes)
+    return fired
+
+
+def _notify_rows(notes: list[Notification]) -> None:
+    """Insert notifications by COPY on PostgreSQL (thousands in a busy sweep)."""
+    bulk_insert(
+        Notification,
+        ["user_id", "case_id", "kind", "text", "created_at"],
+        [(n.user_id, n.case_id, n.kind, n.text[:500], n.created_at) for n in notes],
+    )
 
 
 def _next_escalation(case: Case, now: dt.datetime) -> dt.datetime | None:

@@ -136,3 +136,44 @@ def _keys_of(
     values = [row[position] for row in rows]
     found = model._default_manager.filter(**{f"{name}__in": values}).values_list(name, "pk")
     return {(value,): pk for value, pk in found}
+
+
+def bulk_update_rows(
+    model: type[Model], fields: Sequence[str], rows: Sequence[Sequence[Any]]
+) -> None:
+    """Set `fields` of many rows by primary key: rows are (pk, value, …) in `fields` order.
+
+    On PostgreSQL one `UPDATE … FROM (VALUES …)` statement per batch with typed columns;
+    elsewhere Django's `bulk_update`."""
+    if not rows:
+        return
+    meta = model._meta
+    if connection.vendor != "postgresql":
+        objects = []
+        for row in rows:
+            obj = model(pk=row[0])
+            for name, value in zip(fields, row[1:], strict=True):
+                setattr(obj, meta.get_field(name).attname, value)  # type: ignore[union-attr]
+            objects.append(obj)
+        model._default_manager.bulk_update(objects, list(fields), batch_size=_BATCH)
+        return
+    pk = meta.pk
+    assert pk is not None
+    targets = [pk, *(meta.get_field(name) for name in fields)]
+    types = [str(f.db_type(connection)).replace("serial", "integer") for f in targets]
+    columns = [str(getattr(f, "column", f.name)) for f in targets]
+    quote = connection.ops.quote_name
+    assignments = ", ".join(f"{quote(c)} = v.{quote(c)}" for c in columns[1:])
+    first = "(" + ", ".join(f"%s::{t}" for t in types) + ")"
+    other = "(" + ", ".join(["%s"] * len(types)) + ")"
+    table = quote(meta.db_table)
+    with connection.cursor() as cursor:
+        for start in range(0, len(rows), _BATCH):
+            batch = rows[start : start + _BATCH]
+            values = ", ".join([first, *([other] * (len(batch) - 1))])
+            names = ", ".join(quote(c) for c in columns)
+            cursor.execute(
+                f"UPDATE {table} SET {assignments} FROM (VALUES {values}) AS v({names})"  # noqa: S608
+                f" WHERE {table}.{quote(columns[0])} = v.{quote(columns[0])}",
+                [value for row in batch for value in row],
+            )
