@@ -56,7 +56,7 @@ class Customer(BaseModel):
     name = models.CharField(_("name"), max_length=200)
     phone = models.CharField(_("phone"), max_length=20, blank=True, db_index=True)
     email = models.EmailField(_("e-mail"), max_length=254, blank=True, db_index=True)
-    telegram = models.CharField(_("Telegram"), max_length=100, blank=True)
+    telegram = models.CharField(_("Telegram"), max_length=100, blank=True, db_index=True)
     preferred_language = models.CharField(
         _("preferred language"), max_length=8, choices=Language.choices, blank=True
     )
