@@ -497,3 +497,19 @@ def test_remaining_business_time_on_the_case_page(complaint, agents, office_poli
     with time_machine.travel(monday_10 + dt.timedelta(minutes=20), tick=False):
         text = _client(agents[0]).get(_detail(case)).text
     assert "40 minutes left" in text
+
+
+@pytest.mark.django_db
+def test_persian_agent_sees_jalali_due_times_and_persian_digits(
+    complaint, make_user, office_policy
+):
+    import time_machine
+
+    monday_10 = dt.datetime(2026, 11, 23, 10, 0, tzinfo=dt.UTC)  # 2 Azar 1405
+    case = _case(complaint, now=monday_10)
+    agent = make_user(Role.AGENT, username="persian", language="fa")
+    with time_machine.travel(monday_10 + dt.timedelta(minutes=20), tick=False):
+        text = _client(agent).get(_detail(case)).text
+    assert 'dir="rtl"' in text
+    assert "۱۴۰۵" in text  # the Jalali year of the due times
+    assert "۴۰" in text and "40 minutes" not in text  # business minutes left, Persian digits
