@@ -204,7 +204,7 @@ def render_report(report: WeeklyReport) -> bytes:
         [
             _("KPI"),
             _("This week"),
-            _("95% interval"),
+            _("%(level)s%% interval") % {"level": 95},
             "n",
             _("Week before"),
             _("Change"),
