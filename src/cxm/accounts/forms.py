@@ -7,6 +7,7 @@ from django.utils.translation import gettext_lazy as _
 
 from cxm.accounts.models import DigitStyle, Position, Team, Unit, User
 from cxm.common.forms import CxmModelForm
+from cxm.core.phones import InvalidPhoneNumber, normalize_phone
 
 
 class PreferencesForm(CxmModelForm):
@@ -19,7 +20,33 @@ class PreferencesForm(CxmModelForm):
 
     class Meta:
         model = User
-        fields = ["first_name", "last_name", "email", "language", "digits"]
+        fields = [
+            "first_name",
+            "last_name",
+            "email",
+            "phone",
+            "telegram",
+            "notify_by",
+            "language",
+            "digits",
+        ]
+
+    def clean_phone(self) -> str:
+        raw = str(self.cleaned_data.get("phone") or "").strip()
+        if not raw:
+            return ""
+        try:
+            return normalize_phone(raw)
+        except InvalidPhoneNumber as exc:
+            raise forms.ValidationError(_("This is not a phone number.")) from exc
+
+    def clean(self) -> dict[str, Any]:
+        data = super().clean() or {}
+        needs = {"email": "email", "sms": "phone", "telegram": "telegram"}
+        wanted = needs.get(str(data.get("notify_by") or ""))
+        if wanted and not data.get(wanted):
+            self.add_error(wanted, _("Needed for the notifications you chose."))
+        return data
 
 
 class UnitForm(CxmModelForm):

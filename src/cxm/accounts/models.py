@@ -89,6 +89,13 @@ class DigitStyle(models.TextChoices):
     ARABIC = "arabic", _("Arabic-Indic digits (٠١٢٣)")
 
 
+class NotifyBy(models.TextChoices):
+    EMAIL = "email", _("E-mail")
+    SMS = "sms", _("SMS")
+    TELEGRAM = "telegram", _("Telegram")
+    NONE = "none", _("Only in the application")
+
+
 class User(AbstractUser):
     """A person who signs in. The role decides what they may change."""
 
@@ -118,6 +125,19 @@ class User(AbstractUser):
         related_name="holders",
     )
     phone = models.CharField(_("phone"), max_length=20, blank=True)
+    telegram = models.CharField(
+        _("Telegram chat id"),
+        max_length=100,
+        blank=True,
+        help_text=_("Your chat id with the organisation's bot, for notifications."),
+    )
+    notify_by = models.CharField(
+        _("notify me by"),
+        max_length=10,
+        choices=NotifyBy.choices,
+        default=NotifyBy.EMAIL,
+        help_text=_("Besides the notifications in the application."),
+    )
     language = models.CharField(
         _("language"),
         max_length=8,

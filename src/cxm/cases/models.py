@@ -280,7 +280,9 @@ class SlaPolicy(BaseModel):
     targets = models.JSONField(
         _("targets (minutes by priority)"), default=dict, validators=[_minutes_by_priority_ok]
     )
-    warn_at_percent = models.PositiveSmallIntegerField(_("warn at (percentage of the time)"), default=75)
+    warn_at_percent = models.PositiveSmallIntegerField(
+        _("warn at (percentage of the time)"), default=75
+    )
     escalation = models.JSONField(
         _("escalation chain"), default=default_escalation, blank=True, validators=[_escalation_ok]
     )

@@ -96,25 +96,41 @@ def deliver_reply(message_id: int) -> str:
         return str(message.delivery_status)
 
 
+def _notification_address(user: Any) -> tuple[str, str] | None:
+    """(channel, recipient) the user chose for notifications, or None."""
+    channel = str(getattr(user, "notify_by", "email") or "email")
+    recipient = {"email": user.email, "sms": user.phone, "telegram": user.telegram}.get(channel)
+    return (channel, str(recipient)) if recipient else None
+
+
 @task()
 def deliver_notifications(limit: int = 500) -> int:
-    """E-mail the in-app notifications not yet e-mailed to people who have an address."""
+    """Send the in-app notifications not yet delivered outside the application, on the
+    channel each person chose (e-mail, SMS or Telegram, through the pluggable senders).
+    People who chose none, or lack the address, keep them in the application only."""
     sent = 0
     with transaction.atomic():
         pending = list(
             Notification.objects.select_for_update(skip_locked=True, of=("self",))
-            .filter(emailed_at__isnull=True, user__email__gt="")
+            .filter(emailed_at__isnull=True)
+            .exclude(user__notify_by="none")
             .select_related("user")
             .order_by("id")[:limit]
         )
         now = timezone.now()
+        base = settings.CXM_PUBLIC_URL.rstrip("/")
         for note in pending:
+            address = _notification_address(note.user)
+            if address is None:
+                note.emailed_at = now  # nowhere to send: stays in the application
+                continue
+            channel, recipient = address
+            link = f"{base}/cases/{note.case_id}/" if note.case_id else f"{base}/cases/"
             result = send_message(
                 OutboundMessage(
-                    channel="email",
-                    recipient=note.user.email,
-                    text=f"{note.text}\n{settings.CXM_PUBLIC_URL.rstrip('/')}/cases/"
-                    + (f"{note.case_id}/" if note.case_id else ""),
+                    channel=channel,
+                    recipient=recipient,
+                    text=f"{note.text}\n{link}",
                     subject=note.text[:120],
                     idempotency_key=f"notification-{note.pk}",
                 )

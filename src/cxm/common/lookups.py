@@ -21,7 +21,7 @@ class AnyOf(Lookup):
         values = list(self.rhs)
         return [self.lhs.output_field.get_prep_value(v) for v in values]
 
-    def as_sql(self, compiler: Any, connection: Any) -> tuple[str, list[Any]]:
+    def as_sql(self, compiler: Any, connection: Any) -> Any:
         lhs, lhs_params = self.process_lhs(compiler, connection)
         values = list(self.rhs)
         if not values:
@@ -29,7 +29,8 @@ class AnyOf(Lookup):
         if connection.vendor == "postgresql":
             cast = "bigint[]" if all(isinstance(v, int) for v in values) else "text[]"
             return f"{lhs} = ANY(%s::{cast})", [*lhs_params, values]
-        return f"{lhs} IN (SELECT value FROM json_each(%s))", [*lhs_params, json.dumps(values)]
+        sql = f"{lhs} IN (SELECT value FROM json_each(%s))"  # noqa: S608 (lhs: a compiled column)
+        return sql, [*lhs_params, json.dumps(values)]
 
 
 def register() -> None:

@@ -148,3 +148,27 @@ def test_digit_preference(make_user):
     user.save()
     page = client.get(reverse("home")).text
     assert "۱۲" not in page and ">12<" in page
+
+
+@pytest.mark.django_db
+def test_preferences_choose_where_notifications_go(client, make_user):
+    user = make_user(Role.AGENT, username="pref", email="pref@example.com")
+    client.force_login(user)
+    form = {
+        "first_name": "",
+        "last_name": "",
+        "email": "pref@example.com",
+        "language": "",
+        "digits": "",
+        "telegram": "",
+        "notify_by": "sms",
+        "phone": "",
+    }
+    response = client.post(reverse("preferences"), form)
+    assert response.status_code == 200  # SMS without a phone number: refused
+    user.refresh_from_db()
+    assert user.notify_by == "email"
+    response = client.post(reverse("preferences"), {**form, "phone": "۰۹۱۲ ۱۲۳ ۴۵۶۷"})
+    assert response.status_code == 302
+    user.refresh_from_db()
+    assert (user.notify_by, user.phone) == ("sms", "+989121234567")

@@ -222,3 +222,38 @@ def test_rating_only_after_resolution_and_in_range(complaint, status_of):
     services.case_rate(case=case, rating=4, comment="ok")
     case.refresh_from_db()
     assert case.resolution_rating == 4
+
+
+class RecordingSender:
+    """A sender that keeps what it was given (channel, recipient)."""
+
+    sent: list[tuple[str, str]] = []
+
+    def send(self, message):
+        from cxm.integrations.base import DeliveryResult
+
+        RecordingSender.sent.append((message.channel, message.recipient))
+        return DeliveryResult.sent()
+
+
+@pytest.mark.django_db
+def test_notifications_go_out_on_the_channel_each_person_chose(complaint, agents, settings):
+    from cxm.cases.tasks import deliver_notifications
+
+    RecordingSender.sent = []
+    settings.CXM_SENDERS = {**settings.CXM_SENDERS, "sms": f"{__name__}.RecordingSender"}
+    agents[0].notify_by, agents[0].phone = "sms", "+989121111111"
+    agents[0].save()
+    agents[1].notify_by = "none"
+    agents[1].save()
+    case = _create(complaint)
+    for agent in agents[:3]:
+        services.notify(users=[agent], case=case, kind="test", text="Hello")
+    mail.outbox.clear()
+    deliver_notifications.call()
+    assert RecordingSender.sent == [("sms", "+989121111111")]
+    assert [m.to for m in mail.outbox] == [["agent3@example.com"]]
+    # agents[1] keeps it in the application only; nothing is sent twice
+    assert Notification.objects.filter(user=agents[1], emailed_at__isnull=True).count() == 1
+    deliver_notifications.call()
+    assert len(RecordingSender.sent) == 1 and len(mail.outbox) == 1

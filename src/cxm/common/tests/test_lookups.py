@@ -17,7 +17,9 @@ def test_any_matches_in_for_ids_and_text():
         Customer.objects.filter(pk__in=ids).values_list("pk", flat=True)
     )
     codes = ["E-1", "E-7", "nope", "E-49"]
-    found = set(Customer.objects.filter(external_id__any=codes).values_list("external_id", flat=True))
+    found = set(
+        Customer.objects.filter(external_id__any=codes).values_list("external_id", flat=True)
+    )
     assert found == {"E-1", "E-7", "E-49"}
     assert not Customer.objects.filter(pk__any=[]).exists()
 
