@@ -59,13 +59,16 @@ def test_detractor_answer_opens_case_agent_resolves_and_csat_is_linked(
     from cxm.accounts.roles import Role
     from cxm.cases.defaults import load_defaults, load_feedback_rule_defaults
     from cxm.cases.models import ActivityKind, Case, CaseType, StatusCategory
+    from cxm.channels.models import Channel
     from cxm.customers.models import Customer
     from cxm.surveys import services
     from cxm.surveys.models import Invitation, Response, SurveyKind, SurveyStatus
 
     # The call-back survey after a case skips the contact budget (the customer has just
     # answered the NPS survey, which would otherwise quarantine them).
-    load_defaults()  # data migrations' rows: an earlier transactional test flushed them
+    # Rows of data migrations: an earlier transactional test may have flushed them.
+    Channel.objects.get_or_create(code="email", defaults={"kind": "email", "can_send": True})
+    load_defaults()
     settings.CXM_BUDGET_EXEMPT_SURVEY_KINDS = ["follow_up"]
     settings.CXM_QUIET_HOURS = ""
     unit = Unit.objects.create(name="Care", code="care")
