@@ -606,6 +606,16 @@ class Answer(models.Model):
     def __str__(self) -> str:
         return f"{self.response_id}/{self.question_id}"
 
+    def matrix_items(self) -> list[tuple[str, Any]]:
+        """(row code, value) of a matrix answer in the question's row order (PostgreSQL's
+        JSONB does not keep the order of an object's keys). Hides no query when the
+        question is loaded."""
+        values = self.choices if isinstance(self.choices, dict) else {}
+        order = self.question.option_codes
+        return [(r, values[r]) for r in order if r in values] + [
+            (r, v) for r, v in values.items() if r not in order
+        ]
+
 
 FOLLOWUP_OPERATORS = ("lte", "gte", "lt", "gt", "eq", "in")
 
