@@ -14,7 +14,7 @@ from typing import Any
 
 import jdatetime
 from django.db import connection
-from django.db.models import Count, F, Prefetch, Q, QuerySet
+from django.db.models import Count, F, Prefetch, Q, QuerySet, Sum
 from django.db.models.fields.json import KT
 from django.http import QueryDict
 from django.utils import timezone
@@ -31,7 +31,15 @@ from cxm.core.jalali import parse_date
 from cxm.core.text import localize_digits
 from cxm.customers.models import Language, Segment
 from cxm.journeys.models import Stage, Touchpoint
-from cxm.surveys.models import Answer, Invitation, Question, QuestionType, Response, Survey
+from cxm.surveys.models import (
+    Answer,
+    Invitation,
+    Question,
+    QuestionType,
+    Response,
+    Survey,
+    SurveyPageReach,
+)
 
 DEFAULT_PERIOD_DAYS = 90
 KPI_METRICS = ("nps", "csat", "ces")
@@ -657,12 +665,48 @@ class SurveyResults:
     invitations_sent: int
     invitations_opened: int
     pages: list[tuple[int, int]]  # (page, responses with an answer on it)
+    page_reach: list["PageReach"] = field(default_factory=list)
 
     @property
     def response_rate(self) -> float | None:
         if not self.invitations_sent:
             return None
         return 100 * self.invited_responses / self.invitations_sent
+
+
+@dataclass(frozen=True)
+class PageReach:
+    """Arrivals on a page and how many of them did not go on (to the next page, or to
+    submitting on the last page)."""
+
+    page: int
+    reached: int
+    went_on: int
+
+    @property
+    def dropped(self) -> int:
+        return max(self.reached - self.went_on, 0)
+
+    @property
+    def drop_rate(self) -> float | None:
+        return 100 * self.dropped / self.reached if self.reached else None
+
+
+def page_reach(survey: Survey, first: dt.date, last: dt.date, responses: int) -> list[PageReach]:
+    """Drop-off per page in the period from the page-arrival counters (all links, personal
+    and anonymous); the last page goes on to the `responses` submitted. One query."""
+    counts = dict(
+        SurveyPageReach.objects.filter(survey=survey, day__gte=first, day__lte=last)
+        .values_list("page")
+        .annotate(n=Sum("reached"))
+        .values_list("page", "n")
+    )
+    pages = sorted(counts)
+    result = []
+    for i, page in enumerate(pages):
+        went_on = counts[pages[i + 1]] if i + 1 < len(pages) else responses
+        result.append(PageReach(page=page, reached=int(counts[page]), went_on=int(went_on)))
+    return result
 
 
 def survey_questions(survey: Survey) -> list[Question]:
@@ -779,6 +823,7 @@ def survey_results(survey: Survey, filters: DashboardFilters, language: str) -> 
         invitations_sent=invitations["sent"] or 0,
         invitations_opened=invitations["opened"] or 0,
         pages=sorted(pages.items()),
+        page_reach=page_reach(survey, filters.start, filters.end, responses),
     )
 
 

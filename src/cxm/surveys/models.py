@@ -671,3 +671,22 @@ class FollowUpRule(BaseModel):
     @property
     def operand(self) -> Any:
         return next(iter(self.condition.values()), None)
+
+
+class SurveyPageReach(models.Model):
+    """How many times respondents reached a page of a survey, per day: the first page when
+    the link is opened, a later page when they go on to it (not when they go back or
+    correct an error). With the responses this gives the drop-off per page."""
+
+    survey = models.ForeignKey(Survey, on_delete=models.CASCADE, related_name="page_reaches")
+    page = models.PositiveSmallIntegerField()
+    day = models.DateField()
+    reached = models.PositiveIntegerField(default=0)
+
+    class Meta:
+        constraints = [
+            models.UniqueConstraint(fields=["survey", "page", "day"], name="pagereach_unique")
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.survey_id}/{self.page}/{self.day}: {self.reached}"

@@ -133,7 +133,9 @@ class _SurveyPageView(View, metaclass=ABCMeta):
             except InputError:
                 hidden = {}
         state = {"a": answers, "h": hidden}
-        return self.render_page(request, ctx, language, ctx.pages[0] if ctx.pages else 1, state)
+        first = ctx.pages[0] if ctx.pages else 1
+        services.page_reached(survey_id=ctx.survey.pk, page=first)
+        return self.render_page(request, ctx, language, first, state)
 
     def post(self, request: HttpRequest, **kwargs: Any) -> HttpResponse:
         ctx = self.load(request, **kwargs)
@@ -176,6 +178,7 @@ class _SurveyPageView(View, metaclass=ABCMeta):
             for next_page in following:
                 known_next = self._known(ctx, next_page, state)
                 if any(q.is_shown(known_next) for q in ctx.on_page(next_page)):
+                    services.page_reached(survey_id=ctx.survey.pk, page=next_page)
                     return self.render_page(request, ctx, language, next_page, state)
             return self.submit(request, ctx, language, state)
 

@@ -25,6 +25,7 @@ from cxm.surveys.models import (
     ResponseSource,
     Survey,
     SurveyKind,
+    SurveyPageReach,
     SurveyStatus,
 )
 from cxm.surveys.ready_templates import TEMPLATES
@@ -467,3 +468,16 @@ def _upsert_batch(items: Sequence[CleanResponse], result: UpsertResult) -> None:
             result.new_ids.append(response.pk)
         result.created += len(plain)
     bulk_insert(Answer, _ANSWER_COLUMNS, answer_rows)
+
+
+def page_reached(*, survey_id: int, page: int, day: dt.date | None = None) -> None:
+    """Count one arrival on a survey page (one statement: an upsert that adds one)."""
+    from django.db import connection
+
+    table = SurveyPageReach._meta.db_table
+    with connection.cursor() as cursor:
+        cursor.execute(
+            f"INSERT INTO {table} (survey_id, page, day, reached) VALUES (%s, %s, %s, 1)"  # noqa: S608
+            f" ON CONFLICT (survey_id, page, day) DO UPDATE SET reached = {table}.reached + 1",
+            [survey_id, page, day or timezone.localdate()],
+        )
