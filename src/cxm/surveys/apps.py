@@ -20,3 +20,11 @@ class SurveysConfig(AppConfig):
         from cxm.surveys import telegram_handlers
 
         register_callback_handler(telegram_handlers.PREFIX, telegram_handlers.record_nps_answer)
+
+        import datetime as dt
+
+        from cxm.common.scheduler import register_periodic
+        from cxm.surveys import tasks
+
+        register_periodic("surveys.send_due", dt.timedelta(minutes=5), tasks.send_due)
+        register_periodic("surveys.send_waves", dt.timedelta(hours=1), tasks.send_waves)

@@ -52,6 +52,7 @@ from cxm.surveys.models import (
     Invitation,
     QuestionType,
     Survey,
+    SurveyKind,
     SurveyStatus,
 )
 from cxm.surveys.optout import optout_url
@@ -473,6 +474,7 @@ class Audience:
     segment_id: int | None = None
     lifecycle_stage: str = ""
     channel: Channel | None = None
+    now: dt.datetime | None = None  # when "open invitation" is judged (default: now)
 
     def customers(self) -> QuerySet[Customer]:
         qs = Customer.objects.select_related("preferred_channel")
@@ -481,7 +483,7 @@ class Audience:
         if self.lifecycle_stage:
             qs = qs.filter(lifecycle_stage=self.lifecycle_stage)
         already = Invitation.objects.filter(
-            survey=self.survey, customer_id__isnull=False, expires_at__gt=timezone.now()
+            survey=self.survey, customer_id__isnull=False, expires_at__gt=self.now or timezone.now()
         ).exclude(status__in=[DeliveryState.BLOCKED, DeliveryState.FAILED])
         return qs.exclude(pk__in=already.values("customer_id")).order_by("id").distinct()
 
@@ -546,27 +548,97 @@ def audience_invite(audience: Audience, *, now: dt.datetime | None = None) -> in
         return 0
     created = 0
     for chunk in _chunks(audience.customers()):
-        rows = []
-        for customer in chunk:
-            key = new_key()
-            rows.append(
-                Invitation(
-                    survey=survey,
-                    customer=customer,
-                    channel=audience.channel,
-                    touchpoint=survey.touchpoint,
-                    language=survey.pick_language(customer.preferred_language),
-                    key=key,
-                    token=sign_key(key),
-                    expires_at=now + dt.timedelta(days=survey.invitation_valid_days),
-                    send_after=now,
-                    status=DeliveryState.PENDING,
-                )
-            )
-        with transaction.atomic():
-            Invitation.objects.bulk_create(rows)
-        created += len(rows)
+        created += _invite(survey, chunk, channel=audience.channel, now=now)
     return created
+
+
+def _invite(
+    survey: Survey, customers: Sequence[Customer], *, channel: Channel | None, now: dt.datetime
+) -> int:
+    """Pending invitations, due now, for `customers` (one INSERT)."""
+    rows = []
+    for customer in customers:
+        key = new_key()
+        rows.append(
+            Invitation(
+                survey=survey,
+                customer=customer,
+                channel=channel,
+                touchpoint=survey.touchpoint,
+                language=survey.pick_language(customer.preferred_language),
+                key=key,
+                token=sign_key(key),
+                expires_at=now + dt.timedelta(days=survey.invitation_valid_days),
+                send_after=now,
+                status=DeliveryState.PENDING,
+            )
+        )
+    with transaction.atomic():
+        Invitation.objects.bulk_create(rows)
+    return len(rows)
+
+
+def waves_due(now: dt.datetime) -> QuerySet[Survey]:
+    """Active relationship surveys whose next wave has come."""
+    return Survey.objects.filter(
+        kind=SurveyKind.RELATIONSHIP,
+        status=SurveyStatus.ACTIVE,
+        wave_every_days__gt=0,
+        wave_sample_size__gt=0,
+    ).filter(Q(next_wave_at__isnull=True) | Q(next_wave_at__lte=now))
+
+
+def wave_send(*, survey: Survey, now: dt.datetime | None = None, rng: Any = None) -> int:
+    """Invite a random sample of `wave_sample_size` customers the contact policy allows
+    (now, or after quiet hours); claims the wave first, so two workers never send it twice.
+    Returns how many were invited."""
+    import random
+
+    now = now or timezone.now()
+    claimed = (
+        Survey.objects.filter(pk=survey.pk)
+        .filter(Q(next_wave_at__isnull=True) | Q(next_wave_at__lte=now))
+        .update(next_wave_at=now + dt.timedelta(days=survey.wave_every_days))
+    )
+    if not claimed:
+        return 0
+    audience = Audience(survey=survey, segment_id=survey.wave_segment_id, now=now)
+    ids = list(audience.customers().values_list("pk", flat=True))
+    (rng or random.SystemRandom()).shuffle(ids)
+    candidates = sending_channels()
+    count_budget = survey.kind not in budget_exempt_kinds()
+    chosen: list[Customer] = []
+    wanted = survey.wave_sample_size
+    for start in range(0, len(ids), BATCH):
+        if len(chosen) >= wanted:
+            break
+        batch_ids = ids[start : start + BATCH]
+        customers = Customer.objects.select_related("preferred_channel").in_bulk(batch_ids)
+        facts = ContactFacts.load(batch_ids, now=now)
+        for customer_id in batch_ids:
+            customer = customers.get(customer_id)
+            if customer is None:
+                continue
+            channel, decision = choose_channel(
+                None, customer, now=now, facts=facts, candidates=candidates
+            )
+            if channel is not None:
+                decision = decide(
+                    customer, channel=channel, now=now, facts=facts, count_budget=count_budget
+                )
+            if decision is not None and (
+                decision.allowed or decision.reason_code == BlockReason.QUIET_HOURS
+            ):
+                chosen.append(customer)
+                if len(chosen) >= wanted:
+                    break
+    return _invite(survey, chosen, channel=None, now=now) if chosen else 0
+
+
+def waves_send_due(*, now: dt.datetime | None = None) -> int:
+    """Send every due relationship wave; the invitations go out with the due batch."""
+    now = now or timezone.now()
+    return sum(wave_send(survey=survey, now=now) for survey in waves_due(now))
 
 
 def invitation_status_filter(status: str) -> Q:

@@ -40,6 +40,12 @@ class SurveyForm(CxmModelForm):
         label=_("Languages"), choices=Language.choices, widget=forms.CheckboxSelectMultiple
     )
 
+    def clean_wave_every_days(self) -> int:
+        return int(self.cleaned_data.get("wave_every_days") or 0)
+
+    def clean_wave_sample_size(self) -> int:
+        return int(self.cleaned_data.get("wave_sample_size") or 0)
+
     class Meta:
         model = Survey
         fields = [
@@ -52,6 +58,9 @@ class SurveyForm(CxmModelForm):
             "trigger_event",
             "edit_window_hours",
             "invitation_valid_days",
+            "wave_every_days",
+            "wave_sample_size",
+            "wave_segment",
         ]
 
 

@@ -108,6 +108,29 @@ class Survey(BaseModel):
     public_slug = models.SlugField(
         _("public link id"), max_length=40, unique=True, default=new_public_slug, editable=False
     )
+    # Relationship surveys: a wave to a random sample every N days (0: sent by hand only).
+    wave_every_days = models.PositiveIntegerField(
+        _("send a wave every (days)"),
+        default=0,
+        blank=True,
+        help_text=_("Relationship surveys: invite a random sample this often; 0 to send by hand."),
+    )
+    wave_sample_size = models.PositiveIntegerField(
+        _("customers per wave"),
+        default=0,
+        blank=True,
+        help_text=_("Drawn at random among those the contact budget allows."),
+    )
+    wave_segment = models.ForeignKey(
+        "customers.Segment",
+        verbose_name=_("wave segment"),
+        null=True,
+        blank=True,
+        on_delete=models.SET_NULL,
+        related_name="+",
+        help_text=_("Empty: all customers."),
+    )
+    next_wave_at = models.DateTimeField(_("next wave"), null=True, blank=True, editable=False)
     created_by = models.ForeignKey(
         settings.AUTH_USER_MODEL,
         verbose_name=_("created by"),
@@ -126,6 +149,12 @@ class Survey(BaseModel):
         return self.name
 
     def clean(self) -> None:
+        if self.wave_every_days and self.kind != SurveyKind.RELATIONSHIP:
+            raise ValidationError(
+                {"wave_every_days": _("Only relationship surveys are sent in waves.")}
+            )
+        if self.wave_every_days and not self.wave_sample_size:
+            raise ValidationError({"wave_sample_size": _("Give how many customers per wave.")})
         if isinstance(self.languages, list) and self.default_language not in self.languages:
             raise ValidationError(
                 {"default_language": _("The default language must be one of the languages.")}

@@ -42,3 +42,20 @@ def send_nps_thanks(invitation_id: int, chat_id: int, language: str) -> str:
     from cxm.surveys.telegram_handlers import send_thanks
 
     return send_thanks(invitation_id=invitation_id, chat_id=chat_id, language=language)
+
+
+@task()
+def send_waves() -> int:
+    """Relationship surveys' periodic waves that are due (periodic)."""
+    return distribution.waves_send_due(now=timezone.now())
+
+
+@task()
+def send_due() -> dict[str, int]:
+    """The due invitations and reminders (periodic; `cxm send_invitations` does the same
+    from cron)."""
+    counts = distribution.invitations_send_due(now=timezone.now(), limit=500)
+    if counts.get("remaining"):
+        send_due_invitations.enqueue(500)
+    counts["reminders"] = distribution.reminders_send(now=timezone.now(), limit=500)
+    return counts
