@@ -51,3 +51,13 @@ def api_for(make_user):
         return client
 
     return make
+
+
+@pytest.fixture(autouse=True)
+def _fresh_case_catalogue_cache():
+    """Rows of one test must not be served from the per-process cache to the next."""
+    from cxm.cases import catalogue_cache
+
+    catalogue_cache.clear()
+    yield
+    catalogue_cache.clear()

@@ -12,8 +12,10 @@ class CasesConfig(AppConfig):
     def ready(self) -> None:
         from auditlog.registry import auditlog
 
-        from cxm.cases import events, loop, models, tasks  # noqa: F401  (registers receivers)
+        from cxm.cases import catalogue_cache, events, loop, models, tasks  # noqa: F401  (registers receivers)
         from cxm.common.scheduler import register_periodic
+
+        catalogue_cache.connect()
 
         for model in (
             models.CaseType,

@@ -14,12 +14,12 @@ from collections.abc import Callable, Iterable
 from dataclasses import dataclass
 from typing import Any
 
-from django.db.models import Count, OuterRef, Q, Subquery
-from django.db.models.functions import Coalesce
+from django.db.models import Count, Q
 from django.utils import timezone
 
 from cxm.accounts.models import User
 from cxm.accounts.roles import Role
+from cxm.cases import catalogue_cache
 from cxm.cases.models import (
     ACTIVE_CATEGORIES,
     AgentProfile,
@@ -67,15 +67,70 @@ def _matches(rule: RoutingRule, case: Case) -> bool:
 
 def route(case: Case) -> RouteDecision:
     """The first matching active rule's team and priority."""
-    rules = (
-        RoutingRule.objects.filter(is_active=True)
-        .select_related("team")
-        .prefetch_related("case_types", "channels", "topics")
+    rules = catalogue_cache.cached(
+        "routing_rules",
+        lambda: list(
+            RoutingRule.objects.filter(is_active=True)
+            .select_related("team")
+            .prefetch_related("case_types", "channels", "topics")
+        ),
     )
     for rule in rules:
         if _matches(rule, case):
             return RouteDecision(team=rule.team, priority=rule.set_priority, rule=rule)
     return RouteDecision()
+
+
+@dataclass(frozen=True)
+class RosterMember:
+    """An agent of a team as assignment sees them (profile defaults filled in)."""
+
+    user: User
+    capacity: int
+    available: bool
+    languages: frozenset[str]
+    topic_ids: frozenset[int]
+    type_ids: frozenset[int]
+
+
+def team_roster(team_id: int) -> list[RosterMember]:
+    """The team's agents who may work cases (cached per process; see catalogue_cache):
+    users with the agent role, and anybody of the team with an agent profile."""
+
+    def load() -> list[RosterMember]:
+        users = (
+            User.objects.filter(team_id=team_id, is_active=True)
+            .filter(Q(role=Role.AGENT) | Q(case_profile__isnull=False))
+            .order_by("id")
+        )
+        profiles = {
+            p.user_id: p
+            for p in AgentProfile.objects.filter(user__team_id=team_id).prefetch_related(
+                "topics", "case_types"
+            )
+        }
+        roster = []
+        for user in users:
+            if not user.can("cases.work"):
+                continue
+            profile = profiles.get(user.pk)
+            roster.append(
+                RosterMember(
+                    user=user,
+                    capacity=profile.capacity if profile else 20,
+                    available=profile.available if profile else True,
+                    languages=frozenset(profile.languages or []) if profile else frozenset(),
+                    topic_ids=frozenset(t.pk for t in profile.topics.all())
+                    if profile
+                    else frozenset(),
+                    type_ids=frozenset(t.pk for t in profile.case_types.all())
+                    if profile
+                    else frozenset(),
+                )
+            )
+        return roster
+
+    return catalogue_cache.cached(f"team_roster:{team_id}", load)
 
 
 def candidates(case: Case, *, now: dt.datetime | None = None) -> list[tuple[User, int]]:
@@ -85,54 +140,32 @@ def candidates(case: Case, *, now: dt.datetime | None = None) -> list[tuple[User
     agent profile (a supervisor who also takes cases). Agents without a profile take the
     defaults (capacity 20, every skill and language)."""
     now = now or timezone.now()
-    agents = (
-        User.objects.filter(team=case.team, is_active=True)
-        .filter(Q(role=Role.AGENT) | Q(case_profile__isnull=False))
-        .select_related("case_profile")
-        # A subquery on the (assignee, status_category) index counts only the open cases;
-        # a join with a filtered COUNT would read each agent's whole history of cases.
-        .annotate(
-            open_cases=Coalesce(
-                Subquery(
-                    Case.objects.filter(
-                        assignee=OuterRef("pk"), status_category__in=ACTIVE_CATEGORIES
-                    )
-                    .order_by()
-                    .values("assignee")
-                    .annotate(n=Count("id"))
-                    .values("n")
-                ),
-                0,
-            )
+    if case.team_id is None:
+        return []
+    roster = team_roster(case.team_id)
+    counts = dict(
+        Case.objects.filter(
+            assignee_id__any=[member.user.pk for member in roster],
+            status_category__in=ACTIVE_CATEGORIES,
         )
-        .order_by("open_cases", "id")
+        .order_by()
+        .values("assignee_id")
+        .annotate(n=Count("id"))
+        .values_list("assignee_id", "n")
     )
-    profiles = {
-        p.user_id: p
-        for p in AgentProfile.objects.filter(user__team=case.team).prefetch_related(
-            "topics", "case_types"
-        )
-    }
     result: list[tuple[User, int]] = []
-    for agent in agents:
-        if not agent.can("cases.work"):
+    for member in roster:
+        open_cases = int(counts.get(member.user.pk, 0))
+        if open_cases >= member.capacity or not member.available:
             continue
-        profile = profiles.get(agent.pk)
-        capacity = profile.capacity if profile else 20
-        if agent.open_cases >= capacity:
+        if member.languages and case.language and case.language not in member.languages:
             continue
-        if profile is not None:
-            if not profile.available:
-                continue
-            if profile.languages and case.language and case.language not in profile.languages:
-                continue
-            topic_ids = {t.pk for t in profile.topics.all()}
-            if topic_ids and case.topic_id and case.topic_id not in topic_ids:
-                continue
-            type_ids = {t.pk for t in profile.case_types.all()}
-            if type_ids and case.type_id not in type_ids:
-                continue
-        result.append((agent, int(agent.open_cases)))
+        if member.topic_ids and case.topic_id and case.topic_id not in member.topic_ids:
+            continue
+        if member.type_ids and case.type_id not in member.type_ids:
+            continue
+        result.append((member.user, open_cases))
+    result.sort(key=lambda item: (item[1], item[0].pk))
     if _availability and result:
         ids = [agent.pk for agent, _ in result]
         allowed = set(ids)

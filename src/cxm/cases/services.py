@@ -18,7 +18,7 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from cxm.accounts.models import User
-from cxm.cases import routing, sla_clock
+from cxm.cases import catalogue_cache, routing, sla_clock
 from cxm.cases.error_codes import CaseErrorCode as Code
 from cxm.cases.models import (
     ActivityKind,
@@ -38,6 +38,9 @@ from cxm.cases.models import (
 from cxm.common.exceptions import ApplicationError
 
 MAX_BODY = 50_000
+_RELATED_FIELDS = [
+    f.name for f in Case._meta.get_fields() if f.is_relation and f.concrete and f.many_to_one
+]
 
 
 @dataclass(frozen=True)
@@ -50,9 +53,13 @@ class IncomingAttachment:
 
 
 def default_status(category: str) -> CaseStatus:
-    """The default status of `category` (the first one if none is marked default)."""
-    status = (
-        CaseStatus.objects.filter(category=category).order_by("-is_default", "position").first()
+    """The default status of `category` (the first one if none is marked default; cached
+    per process, see catalogue_cache)."""
+    status = catalogue_cache.cached(
+        f"default_status:{category}",
+        lambda: (
+            CaseStatus.objects.filter(category=category).order_by("-is_default", "position").first()
+        ),
     )
     if status is None:
         raise ApplicationError(
@@ -212,6 +219,7 @@ def case_create(
             return existing
     subject = _clean_text(subject, what=_("subject"))[:300]
     attachments_check(attachments)
+    backdated = now is not None
     now = now or timezone.now()
     status = default_status(StatusCategory.OPEN)
     case = Case(
@@ -238,9 +246,12 @@ def case_create(
     if decision.priority and priority is None:
         case.priority = decision.priority
     sla_clock.clock_start(case, now=now)
-    case.full_clean()
+    # The related rows were passed as instances: no query per foreign key to check them.
+    case.clean_fields(exclude=_RELATED_FIELDS)
+    case.clean()
     case.save()
-    Case.objects.filter(pk=case.pk).update(created_at=now)
+    if backdated:
+        Case.objects.filter(pk=case.pk).update(created_at=now)
     case.created_at = now
     activity_add(case=case, kind=ActivityKind.CREATED, actor=actor, at=now, data={"source": source})
     if message:

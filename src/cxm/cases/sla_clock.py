@@ -19,6 +19,7 @@ from typing import Any
 
 from django.db.models import QuerySet
 
+from cxm.cases import catalogue_cache
 from cxm.cases.models import Case, CaseType, Priority, SlaPolicy, SlaState
 from cxm.core.business_time import Calendar, add_business_minutes, business_minutes_between
 
@@ -95,10 +96,14 @@ def policy_for(
 
 
 def active_policies() -> list[SlaPolicy]:
-    return list(
-        SlaPolicy.objects.filter(is_active=True)
-        .select_related("calendar")
-        .prefetch_related("channels", "case_types")
+    """The active policies in order, with their conditions (cached per process)."""
+    return catalogue_cache.cached(
+        "sla_policies",
+        lambda: list(
+            SlaPolicy.objects.filter(is_active=True)
+            .select_related("calendar")
+            .prefetch_related("channels", "case_types")
+        ),
     )
 
 
