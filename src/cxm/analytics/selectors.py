@@ -29,7 +29,7 @@ from cxm.common.i18n import uses_jalali
 from cxm.core import metrics
 from cxm.core.jalali import parse_date
 from cxm.core.text import localize_digits
-from cxm.customers.models import Language, Segment
+from cxm.customers.models import Customer, Language, Segment
 from cxm.journeys.models import Stage, Touchpoint
 from cxm.surveys.models import (
     Answer,
@@ -507,8 +507,9 @@ def response_scope(filters: DashboardFilters, prefix: str = "") -> Q:
             q &= Q(**{f"{prefix}{name}_id": value})
     if filters.language:
         q &= Q(**{f"{prefix}language": filters.language})
-    if filters.segment is not None:
-        q &= Q(**{f"{prefix}customer__segments": filters.segment})
+    if filters.segment is not None:  # a semi-join on the link table, not through customers
+        members = Customer.segments.through.objects.filter(segment_id=filters.segment)
+        q &= Q(**{f"{prefix}customer_id__in": members.values("customer_id")})
     return q
 
 
@@ -548,9 +549,48 @@ def with_scores(answers: Sequence[Answer]) -> list[Comment]:
     return [Comment(a, *scores.get(a.response_id, (None, ""))) for a in answers]
 
 
+COMMENT_SCAN_BATCH = 2_000
+COMMENT_SCAN_BATCHES = 8  # at most 16,000 responses looked at
+
+
 def newest_comments(filters: DashboardFilters, limit: int = COMMENTS_SHOWN) -> list[Comment]:
-    """The newest open-text answers with their score. Two queries."""
-    return with_scores(list(text_answers(filters)[:limit]))
+    """The newest open-text answers under the filters, with their score.
+
+    Bounded work whatever the filters: the period's responses are walked newest first in
+    batches (an index range scan), and the filters are applied to each batch, so a
+    rare combination (a small segment in one language) costs at most COMMENT_SCAN_BATCHES
+    batches instead of a scan of every answer. Two or three queries a
+    batch: the batch, its responses that match the filters, their text answers."""
+    start, end = _bounds(filters.start, filters.end)
+    walk = Response.objects.filter(submitted_at__gte=start, submitted_at__lt=end)
+    if filters.survey is not None:
+        walk = walk.filter(survey_id=filters.survey)
+    walk = walk.order_by("-submitted_at", "-id")
+    found: list[Answer] = []
+    last: tuple[int, dt.datetime] | None = None
+    size = COMMENT_SCAN_BATCH
+    for _batch in range(COMMENT_SCAN_BATCHES):
+        page = walk
+        if last is not None:
+            page = page.filter(
+                Q(submitted_at__lt=last[1]) | Q(submitted_at=last[1], id__lt=last[0])
+            )
+        rows = list(page.values_list("id", "submitted_at")[:size])
+        if not rows:
+            break
+        matched = list(
+            Response.objects.filter(response_scope(filters), id__any=[r[0] for r in rows])
+            .order_by()
+            .values_list("id", flat=True)
+        )
+        if matched:
+            found += list(
+                text_answers(filters).filter(response_id__any=matched)[: limit - len(found)]
+            )
+        if len(found) >= limit or len(rows) < size:
+            break
+        last = rows[-1]
+    return with_scores(found)
 
 
 # ------------------------------------------------------------------------------ goals

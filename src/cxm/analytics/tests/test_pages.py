@@ -160,3 +160,38 @@ def test_tehran_day_boundary(nps_survey, add_response):
     add_response(nps_survey, {"nps": 9}, when=dt.datetime(2024, 3, 19, 23, 50, tzinfo=tz))
     kpi_rollup_refresh(days=None)
     assert DailyKpi.objects.get(metric="nps").day == dt.date(2024, 3, 19)
+
+
+def test_newest_comments_walk_past_responses_without_matching_comments(db, monkeypatch):
+    """The walk goes batch by batch past recent responses that do not match (another
+    language here) and still finds the older matching comments, newest first."""
+    import datetime as dt
+
+    from django.utils import timezone
+
+    from cxm.analytics import selectors
+    from cxm.surveys import services as survey_services
+    from cxm.surveys.models import SurveyStatus
+    from cxm.surveys.validation import clean_answers
+
+    monkeypatch.setattr(selectors, "COMMENT_SCAN_BATCH", 3)
+    # six newer English comments, two older Persian ones
+    survey = survey_services.survey_create_from_template(
+        template="touchpoint_csat", name="C", languages=["fa", "en"]
+    )
+    survey_services.survey_set_status(survey=survey, status=SurveyStatus.ACTIVE)
+    questions = list(survey.questions.all())
+    for i, language in enumerate(["fa", "fa", "en", "en", "en", "en", "en", "en"]):
+        answers = clean_answers(questions, {"csat": 4, "comment": f"{language}-{i}"})
+        response = survey_services.response_submit(
+            survey=survey, answers=answers, language=language
+        )
+        response.submitted_at = timezone.now() - dt.timedelta(hours=10 - i)
+        response.save(update_fields=["submitted_at"])
+    filters = selectors.DashboardFilters(
+        start=timezone.localdate() - dt.timedelta(days=2),
+        end=timezone.localdate(),
+        language="fa",
+    )
+    comments = selectors.newest_comments(filters)
+    assert [c.answer.text_value for c in comments] == ["fa-1", "fa-0"]
