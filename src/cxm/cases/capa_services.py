@@ -17,21 +17,20 @@ from cxm.cases.models import Capa, CapaStatus, Case
 from cxm.common.exceptions import ApplicationError
 from cxm.core.text import to_latin_digits
 
-FIELDS = frozenset(
-    {
-        "title",
-        "problem_statement",
-        "topic",
-        "root_cause",
-        "analysis",
-        "corrective_action",
-        "preventive_action",
-        "owner",
-        "due_on",
-        "status",
-        "implemented_on",
-        "verification_notes",
-    }
+# The fields a CAPA is written with, in the order the form shows them.
+FIELDS = (
+    "title",
+    "problem_statement",
+    "topic",
+    "root_cause",
+    "analysis",
+    "corrective_action",
+    "preventive_action",
+    "owner",
+    "due_on",
+    "status",
+    "implemented_on",
+    "verification_notes",
 )
 MAX_LINKED_AT_ONCE = 1000
 
@@ -63,7 +62,7 @@ def _check(capa: Capa, *, today: dt.date) -> None:
 @transaction.atomic
 def capa_create(*, pain_points: Iterable[Any] = (), **fields: Any) -> Capa:
     """A new CAPA from the given fields (see FIELDS)."""
-    unknown = set(fields) - FIELDS
+    unknown = set(fields) - set(FIELDS)
     if unknown:
         raise ApplicationError(_("Unknown fields: %(f)s") % {"f": ", ".join(sorted(unknown))})
     capa = Capa(**fields)
@@ -76,7 +75,7 @@ def capa_create(*, pain_points: Iterable[Any] = (), **fields: Any) -> Capa:
 
 @transaction.atomic
 def capa_update(*, capa: Capa, pain_points: Iterable[Any] | None = None, **fields: Any) -> Capa:
-    unknown = set(fields) - FIELDS
+    unknown = set(fields) - set(FIELDS)
     if unknown:
         raise ApplicationError(_("Unknown fields: %(f)s") % {"f": ", ".join(sorted(unknown))})
     capa = Capa.objects.select_for_update().get(pk=capa.pk)

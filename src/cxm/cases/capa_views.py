@@ -34,21 +34,7 @@ MAX_WINDOW_DAYS = 730
 class CapaForm(CxmModelForm):
     class Meta:
         model = Capa
-        fields = [
-            "title",
-            "problem_statement",
-            "topic",
-            "root_cause",
-            "analysis",
-            "corrective_action",
-            "preventive_action",
-            "owner",
-            "due_on",
-            "status",
-            "implemented_on",
-            "verification_notes",
-            "pain_points",
-        ]
+        fields = [*capa_services.FIELDS, "pain_points"]
         widgets = {
             "problem_statement": forms.Textarea(attrs={"rows": 3}),
             "analysis": forms.Textarea(attrs={"rows": 6}),

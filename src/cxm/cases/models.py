@@ -76,47 +76,6 @@ class SlaState(models.TextChoices):
     FULFILLED = "fulfilled", _("Fulfilled")
 
 
-class CaseType(BaseModel):
-    """Complaint, return/refund, inquiry … (editable; `code` is what rules and the API use)."""
-
-    code = models.SlugField(_("code"), max_length=50, unique=True)
-    names = models.JSONField(_("names"), default=dict, blank=True)
-    default_priority = models.CharField(
-        _("default priority"), max_length=10, choices=Priority.choices, default=Priority.NORMAL
-    )
-    default_team = models.ForeignKey(
-        "accounts.Team",
-        verbose_name=_("default team"),
-        null=True,
-        blank=True,
-        on_delete=models.SET_NULL,
-        related_name="+",
-    )
-    followup_survey = models.ForeignKey(
-        "surveys.Survey",
-        verbose_name=_("survey after resolution"),
-        null=True,
-        blank=True,
-        on_delete=models.SET_NULL,
-        related_name="+",
-        help_text=_("A touchpoint CSAT survey sent to the customer when a case is resolved."),
-    )
-    is_active = models.BooleanField(_("active"), default=True)
-    position = models.PositiveSmallIntegerField(_("order"), default=0)
-
-    class Meta:
-        ordering = ["position", "id"]
-        verbose_name = _("case type")
-        verbose_name_plural = _("case types")
-
-    def __str__(self) -> str:
-        return self.name
-
-    @property
-    def name(self) -> str:
-        return localized(self.names, self.code)
-
-
 class CaseStatus(BaseModel):
     """An editable status in one of the fixed categories."""
 
@@ -165,44 +124,70 @@ class CaseStatus(BaseModel):
         return self.category in ACTIVE_CATEGORIES
 
 
-class CaseTopic(BaseModel):
-    """Category/topic of a case (billing, delivery, app …); rules route on it."""
+class CodedCatalogue(BaseModel):
+    """A catalogue entry: a stable code (what rules and the API use) and names by language."""
 
     code = models.SlugField(_("code"), max_length=50, unique=True)
     names = models.JSONField(_("names"), default=dict, blank=True)
     is_active = models.BooleanField(_("active"), default=True)
 
     class Meta:
+        abstract = True
         ordering = ["code"]
+
+    def __str__(self) -> str:
+        return self.name
+
+    @property
+    def name(self) -> str:
+        return localized(self.names, self.code)
+
+
+class CaseTopic(CodedCatalogue):
+    """Category/topic of a case (billing, delivery, app …); rules route on it."""
+
+    class Meta(CodedCatalogue.Meta):
         verbose_name = _("topic")
         verbose_name_plural = _("topics")
 
-    def __str__(self) -> str:
-        return self.name
 
-    @property
-    def name(self) -> str:
-        return localized(self.names, self.code)
-
-
-class RootCause(BaseModel):
+class RootCause(CodedCatalogue):
     """A root-cause code (ISO 10002 style) set on a case when it is understood."""
 
-    code = models.SlugField(_("code"), max_length=50, unique=True)
-    names = models.JSONField(_("names"), default=dict, blank=True)
-    is_active = models.BooleanField(_("active"), default=True)
-
-    class Meta:
-        ordering = ["code"]
+    class Meta(CodedCatalogue.Meta):
         verbose_name = _("root cause")
         verbose_name_plural = _("root causes")
 
-    def __str__(self) -> str:
-        return self.name
 
-    @property
-    def name(self) -> str:
-        return localized(self.names, self.code)
+class CaseType(CodedCatalogue):
+    """Complaint, return/refund, inquiry … (editable; `code` is what rules and the API use)."""
+
+    default_priority = models.CharField(
+        _("default priority"), max_length=10, choices=Priority.choices, default=Priority.NORMAL
+    )
+    default_team = models.ForeignKey(
+        "accounts.Team",
+        verbose_name=_("default team"),
+        null=True,
+        blank=True,
+        on_delete=models.SET_NULL,
+        related_name="+",
+    )
+    followup_survey = models.ForeignKey(
+        "surveys.Survey",
+        verbose_name=_("survey after resolution"),
+        null=True,
+        blank=True,
+        on_delete=models.SET_NULL,
+        related_name="+",
+        help_text=_("A touchpoint CSAT survey sent to the customer when a case is resolved."),
+    )
+    position = models.PositiveSmallIntegerField(_("order"), default=0)
+
+    class Meta:
+        ordering = ["position", "id"]
+        verbose_name = _("case type")
+        verbose_name_plural = _("case types")
 
 
 def _minutes_by_priority_ok(value: Any) -> None:

@@ -77,66 +77,52 @@ def sla_evaluate(*, now: dt.datetime | None = None, limit: int = 100_000) -> Swe
     now = now or timezone.now()
     result = SweepResult()
     active = Case.objects.filter(status_category__in=ACTIVE_CATEGORIES)
-    with override(None), transaction.atomic():
-        rows = _claim(
+    steps: list[tuple[str, QuerySet[Case], dict[str, Any], str, Any, Any]] = [
+        (
+            "response_breach",
             active.filter(
                 first_responded_on__isnull=True, response_by__lt=now, response_breached=False
             ),
-            limit,
-        )
-        if rows:
+            {"response_breached": True, "sla_state": SlaState.FAILED},
+            ActivityKind.SLA_BREACH,
+            lambda r: "response",
+            lambda r: _("First response overdue on case #%(id)s: %(s)s"),
+        ),
+        (
+            "resolution_breach",
+            active.filter(resolution_by__lt=now, resolution_breached=False),
+            {"resolution_breached": True, "sla_state": SlaState.FAILED},
+            ActivityKind.SLA_BREACH,
+            lambda r: "resolution",
+            lambda r: _("Resolution overdue on case #%(id)s: %(s)s"),
+        ),
+        (
+            "warning",
+            active.filter(warn_at__lte=now, warned=False),
+            {"warned": True, "warn_at": None},
+            ActivityKind.SLA_WARNING,
+            lambda r: "response" if r["first_responded_on"] is None else "resolution",
+            lambda r: _("Case #%(id)s will soon miss its service level: %(s)s"),
+        ),
+    ]
+    for name, due, changes, kind, key_of, message in steps:
+        with override(None), transaction.atomic():
+            rows = _claim(due, limit)
+            if not rows:
+                continue
             ids = [r["id"] for r in rows]
-            Case.objects.filter(pk__any=ids).update(
-                response_breached=True, sla_state=SlaState.FAILED
-            )
-            result.response_breaches = len(ids)
-            result.case_ids["response_breach"] = ids
+            Case.objects.filter(pk__any=ids).update(**changes)
+            result.case_ids[name] = ids
             result.notified += _record(
                 rows,
-                ActivityKind.SLA_BREACH,
-                lambda r: "response",
-                lambda r: (
-                    _("First response overdue on case #%(id)s: %(s)s")
-                    % {"id": r["id"], "s": r["subject"]}
-                ),
+                kind,
+                key_of,
+                lambda r, message=message: message(r) % {"id": r["id"], "s": r["subject"]},
                 now,
             )
-    with override(None), transaction.atomic():
-        rows = _claim(active.filter(resolution_by__lt=now, resolution_breached=False), limit)
-        if rows:
-            ids = [r["id"] for r in rows]
-            Case.objects.filter(pk__any=ids).update(
-                resolution_breached=True, sla_state=SlaState.FAILED
-            )
-            result.resolution_breaches = len(ids)
-            result.case_ids["resolution_breach"] = ids
-            result.notified += _record(
-                rows,
-                ActivityKind.SLA_BREACH,
-                lambda r: "resolution",
-                lambda r: (
-                    _("Resolution overdue on case #%(id)s: %(s)s")
-                    % {"id": r["id"], "s": r["subject"]}
-                ),
-                now,
-            )
-    with override(None), transaction.atomic():
-        rows = _claim(active.filter(warn_at__lte=now, warned=False), limit)
-        if rows:
-            ids = [r["id"] for r in rows]
-            Case.objects.filter(pk__any=ids).update(warned=True, warn_at=None)
-            result.warnings = len(ids)
-            result.case_ids["warning"] = ids
-            result.notified += _record(
-                rows,
-                ActivityKind.SLA_WARNING,
-                lambda r: "response" if r["first_responded_on"] is None else "resolution",
-                lambda r: (
-                    _("Case #%(id)s will soon miss its service level: %(s)s")
-                    % {"id": r["id"], "s": r["subject"]}
-                ),
-                now,
-            )
+    result.response_breaches = len(result.case_ids.get("response_breach", []))
+    result.resolution_breaches = len(result.case_ids.get("resolution_breach", []))
+    result.warnings = len(result.case_ids.get("warning", []))
     with override(None), transaction.atomic():
         fired = _escalate_due(active, now=now, limit=limit)
         result.escalations = len(fired)
