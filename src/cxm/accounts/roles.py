@@ -35,6 +35,8 @@ class Capability:
     CASES_MANAGE = "cases.manage"  # case types, statuses, routing, feedback rules, canned replies
     SLA_CHANGE = "sla.change"  # working calendars and SLA policies
     CAPA_CHANGE = "capa.change"  # root causes, corrective and preventive actions
+    TEXT_CHANGE = "text.change"  # topic taxonomy, relabelling, training, social imports
+    PII_VIEW = "pii.view"  # comments unredacted (phones, e-mails, card and id numbers)
 
 
 _ALL = {value for name, value in vars(Capability).items() if not name.startswith("_")}
@@ -58,6 +60,8 @@ ROLE_CAPABILITIES: dict[str, frozenset[str]] = {
             Capability.CASES_MANAGE,
             Capability.SLA_CHANGE,
             Capability.CAPA_CHANGE,
+            Capability.TEXT_CHANGE,
+            Capability.PII_VIEW,
         }
     ),
     Role.ANALYST: frozenset(
@@ -68,6 +72,8 @@ ROLE_CAPABILITIES: dict[str, frozenset[str]] = {
             Capability.RESPONSES_IMPORT,
             Capability.REPORTS_SCHEDULE,
             Capability.CAPA_CHANGE,
+            Capability.TEXT_CHANGE,
+            Capability.PII_VIEW,
         }
     ),
     Role.SUPERVISOR: frozenset(

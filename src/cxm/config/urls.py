@@ -15,6 +15,7 @@ api_v1 = [
     path("", include("cxm.analytics.api_urls")),
     path("", include("cxm.sla.api_urls")),
     path("", include("cxm.cases.api_urls")),
+    path("", include("cxm.textanalytics.api_urls")),
     path("", include("cxm.referrals.api_urls")),
 ]
 
@@ -37,6 +38,7 @@ urlpatterns = [
     path("cases/", include("cxm.cases.urls")),
     path("portal/", include("cxm.cases.portal_urls")),
     path("referrals/", include("cxm.referrals.urls")),
+    path("text/", include("cxm.textanalytics.urls")),
     path("r/", include("cxm.referrals.public_urls")),
     path("s/", include("cxm.surveys.public_urls")),
     path("integrations/telegram/", include("cxm.integrations.telegram.urls")),

@@ -44,6 +44,7 @@ INSTALLED_APPS = [
     "cxm.sla",
     "cxm.cases",
     "cxm.referrals",
+    "cxm.textanalytics",
     "cxm.demo",
 ]
 
