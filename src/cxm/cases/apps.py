@@ -27,6 +27,7 @@ class CasesConfig(AppConfig):
         ):
             auditlog.register(model)
         register_periodic("cases.sla_sweep", dt.timedelta(minutes=1), tasks.sla_sweep)
+        register_periodic("cases.autoclose", dt.timedelta(hours=1), tasks.autoclose)
         register_periodic("cases.feedback_catch_up", dt.timedelta(hours=1), tasks.feedback_catch_up)
         register_periodic(
             "cases.deliver_notifications", dt.timedelta(minutes=5), tasks.deliver_notifications

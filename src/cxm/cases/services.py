@@ -660,3 +660,24 @@ def notifications_mark_read(*, user: Any, ids: Iterable[int] | None = None) -> i
     if ids is not None:
         qs = qs.filter(pk__in=list(ids))
     return qs.update(read_at=timezone.now())
+
+
+def cases_autoclose(*, now: dt.datetime | None = None, limit: int = 1000) -> int:
+    """Close the cases resolved more than CXM_CASE_AUTOCLOSE_DAYS ago (the customer did not
+    come back); each through the one status change, so history and hooks are the same."""
+    now = now or timezone.now()
+    days = int(getattr(settings, "CXM_CASE_AUTOCLOSE_DAYS", 7) or 0)
+    if days <= 0:
+        return 0
+    closed = default_status(StatusCategory.CLOSED)
+    due = Case.objects.filter(
+        status_category=StatusCategory.RESOLVED, resolved_at__lt=now - dt.timedelta(days=days)
+    ).values_list("pk", flat=True)[:limit]
+    count = 0
+    for pk in list(due):
+        with transaction.atomic():
+            case = _locked(Case(pk=pk))
+            if case.status_category == StatusCategory.RESOLVED:
+                _change_status(case, closed, actor=None, now=now)
+                count += 1
+    return count

@@ -182,3 +182,11 @@ def fetch_mail() -> dict[str, int]:
     from cxm.integrations.email.imap import fetch_mail as fetch
 
     return fetch().as_dict()
+
+
+@task()
+def autoclose() -> int:
+    """Resolved cases the customer did not come back to are closed (periodic)."""
+    from cxm.cases.services import cases_autoclose
+
+    return cases_autoclose()

@@ -257,3 +257,18 @@ def test_notifications_go_out_on_the_channel_each_person_chose(complaint, agents
     assert Notification.objects.filter(user=agents[1], emailed_at__isnull=True).count() == 1
     deliver_notifications.call()
     assert len(RecordingSender.sent) == 1 and len(mail.outbox) == 1
+
+
+@pytest.mark.django_db
+def test_resolved_cases_close_after_the_autoclose_days(complaint, status_of, settings):
+    settings.CXM_CASE_AUTOCLOSE_DAYS = 7
+    old, recent = _create(complaint), _create(complaint)
+    resolved = status_of(StatusCategory.RESOLVED)
+    services.case_set_status(case=old, status=resolved, now=MONDAY_10)
+    services.case_set_status(case=recent, status=resolved, now=MONDAY_10 + dt.timedelta(days=6))
+    assert services.cases_autoclose(now=MONDAY_10 + dt.timedelta(days=8)) == 1
+    old.refresh_from_db()
+    recent.refresh_from_db()
+    assert old.status_category == StatusCategory.CLOSED and old.closed_at is not None
+    assert recent.status_category == StatusCategory.RESOLVED
+    assert services.cases_autoclose(now=MONDAY_10 + dt.timedelta(days=8)) == 0
