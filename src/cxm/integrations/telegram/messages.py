@@ -1,4 +1,5 @@
-"""Text messages to the bot (Telegram `message` updates): parsing and a registry of handlers.
+"""Text messages to the bot (Telegram `message` updates, and `channel_post` updates of a
+channel the bot administers): parsing and a registry of handlers.
 
 An app registers a handler under a name, usually in its AppConfig.ready():
 
@@ -36,6 +37,8 @@ class TextMessage:
     last_name: str
     text: str
     language: str  # one of settings.LANGUAGES
+    chat_title: str = ""  # of a group or channel
+    date: int | None = None  # Unix time the message was sent
 
     @property
     def sender_name(self) -> str:
@@ -72,8 +75,11 @@ def _integer(value: Any) -> int | None:
 
 
 def parse_text_message(update: Mapping[str, Any]) -> TextMessage | None:
-    """The text message in an update, or None (another kind of update, or malformed)."""
+    """The text message in an update, or None (another kind of update, or malformed).
+    A channel post has chat_type "channel" and no sender (the channel speaks)."""
     message = update.get("message")
+    if message is None:
+        message = update.get("channel_post")
     if not isinstance(message, dict):
         return None
     chat = message.get("chat")
@@ -95,6 +101,8 @@ def parse_text_message(update: Mapping[str, Any]) -> TextMessage | None:
         last_name=_string(sender.get("last_name")) or _string(chat.get("last_name")),
         text=text.strip(),
         language=supported_language(_string(sender.get("language_code")) or None),
+        chat_title=_string(chat.get("title")),
+        date=_integer(message.get("date")),
     )
 
 
