@@ -35,6 +35,12 @@ _INVISIBLE = re.compile("[\u200c\u200d\u200e\u200f\u202a-\u202e\u2066-\u2069\u06
 _SPACES = re.compile(r"\s+")
 
 
+def fold_arabic_letters(value: str) -> str:
+    """Fold Arabic-script letter variants to one (Persian) form: ي ى ئ → ی, ك → ک, ة ۀ → ه,
+    أ إ آ ٱ → ا, ؤ → و. Used by search and by the text pipeline (cxm.core.nlp.normalize)."""
+    return value.translate(_LETTER_FOLD)
+
+
 def to_latin_digits(value: str) -> str:
     """Replace Persian and Arabic-Indic digits (and Arabic separators) by ASCII ones."""
     return value.translate(_DIGITS_TO_LATIN)
