@@ -360,3 +360,36 @@ class TextItemTopic(models.Model):
 
     def __str__(self) -> str:
         return f"{self.text_item_id}:{self.topic_id}"
+
+
+class EmergingIssueAlert(models.Model):
+    """An emerging issue found by the daily job (cxm.textanalytics.insights): recorded once
+    per topic, window length and last day, so its owner is told once."""
+
+    topic = models.ForeignKey(
+        Topic, verbose_name=_("topic"), on_delete=models.CASCADE, related_name="alerts"
+    )
+    recent_days = models.PositiveSmallIntegerField(_("window (days)"))
+    last_day = models.DateField(_("last day of the window"))
+    recent_count = models.PositiveIntegerField(_("mentions in the window"))
+    recent_total = models.PositiveIntegerField(_("texts in the window"))
+    baseline_count = models.PositiveIntegerField(_("mentions in the baseline"))
+    baseline_total = models.PositiveIntegerField(_("texts in the baseline"))
+    rate_ratio = models.FloatField(_("rate ratio"), null=True, blank=True)  # null: new topic
+    p_value = models.FloatField(_("p-value"), null=True, blank=True)
+    q_value = models.FloatField(_("q-value"), null=True, blank=True)
+    created_at = models.DateTimeField(_("created at"), auto_now_add=True)
+
+    class Meta:
+        ordering = ["-last_day", "-id"]
+        verbose_name = _("emerging-issue alert")
+        verbose_name_plural = _("emerging-issue alerts")
+        constraints = [
+            models.UniqueConstraint(
+                fields=["topic", "recent_days", "last_day"], name="emergingissuealert_once"
+            )
+        ]
+        indexes = [models.Index(fields=["-last_day"], name="emergingissuealert_recent")]
+
+    def __str__(self) -> str:
+        return f"{self.topic_id}@{self.last_day}"

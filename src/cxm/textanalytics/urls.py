@@ -1,2 +1,6 @@
+from django.urls import include, path
+
 app_name = "textanalytics"
-urlpatterns: list = []
+urlpatterns: list = [
+    path("insights/", include("cxm.textanalytics.insight_urls")),
+]
