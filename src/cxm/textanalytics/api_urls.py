@@ -1,4 +1,11 @@
-from rest_framework.routers import SimpleRouter
+from django.urls import path
 
-router = SimpleRouter()
-urlpatterns = router.urls
+from cxm.textanalytics import apis
+
+urlpatterns = [
+    path("text-items/", apis.TextItemListApi.as_view(), name="text-item-list"),
+    path("text-items/<int:pk>/", apis.TextItemDetailApi.as_view(), name="text-item-detail"),
+    path("topics/", apis.TopicListApi.as_view(), name="topic-list"),
+    path("topics/<int:pk>/", apis.TopicDetailApi.as_view(), name="topic-detail"),
+    path("text/analyze/", apis.AnalyzeApi.as_view(), name="text-analyze"),
+]

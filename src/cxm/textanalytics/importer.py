@@ -70,9 +70,7 @@ _PLATFORM_NAMES = {
 
 
 def target_fields() -> list[TargetField]:
-    return [
-        TargetField(name, label, required, aliases) for name, label, required, aliases in FIELDS
-    ]
+    return [TargetField(name, label, required, _ALIASES[name]) for name, label, required in FIELDS]
 
 
 def _platform(raw: str, default: str) -> str:

@@ -12,6 +12,7 @@ from __future__ import annotations
 
 from django.conf import settings
 from django.db import models
+from django.utils.translation import get_language
 from django.utils.translation import gettext_lazy as _
 
 from cxm.common.models import BaseModel
@@ -95,6 +96,11 @@ class Topic(BaseModel):
         return str(
             names.get(language) or names.get("en") or next(iter(names.values()), "") or self.code
         )
+
+    @property
+    def display_name(self) -> str:
+        """The name in the active language (templates)."""
+        return self.name_for(get_language() or "en")
 
     def keywords_for(self, language: str) -> list[str]:
         return list((self.keywords or {}).get(language) or [])

@@ -106,6 +106,24 @@ def phrase_frequencies(
     return words, pairs, len(rows)
 
 
+def cases_of_messages(message_ids: list[int]) -> dict[int, int]:
+    """Case id per case message id (one query; none when the list is empty)."""
+    from cxm.cases.models import CaseMessage
+
+    if not message_ids:
+        return {}
+    return dict(CaseMessage.objects.filter(pk__in=message_ids).values_list("pk", "case_id"))
+
+
+def social_links(post_ids: list[int]) -> dict[int, str]:
+    """The link of each social post that has one (one query; none for an empty list)."""
+    from cxm.textanalytics.models import SocialPost
+
+    if not post_ids:
+        return {}
+    return dict(SocialPost.objects.filter(pk__in=post_ids).exclude(url="").values_list("pk", "url"))
+
+
 # ------------------------------------------------------------------ feedback rules
 
 
