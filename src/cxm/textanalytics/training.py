@@ -91,11 +91,14 @@ def models_dir() -> Path:
 
 
 def core_weak_labels(comments: Sequence[ScoredComment]) -> list[str | None]:
-    """Weak labels by `cxm.core.nlp.trained.weak_labels` (None: the score says nothing)."""
+    """Weak labels by `cxm.core.nlp.trained.weak_labels` (None: the score says nothing,
+    e.g. an NPS passive), one per comment."""
     trained: Any = importlib.import_module("cxm.core.nlp.trained")
-    return [
-        trained.weak_labels(metric=c.metric, value=c.value, scale_max=c.scale_max) for c in comments
-    ]
+    labels: list[str | None] = []
+    for c in comments:
+        pairs = trained.weak_labels([(c.text, c.metric, c.value, c.scale_max)])
+        labels.append(pairs[0][1] if pairs else None)
+    return labels
 
 
 def core_trainer(
@@ -106,16 +109,25 @@ def core_trainer(
     current: Any,
     output_dir: Path,
 ) -> TrainingOutcome:
-    """Train with `cxm.core.nlp.trained.train_and_compare` and save the model under
-    `output_dir`."""
+    """Train with `cxm.core.nlp.trained.train_and_compare` against the model that answers
+    now (the default model when no trained one is active) and save the candidate under
+    `output_dir`. Raises the trainer's TrainingError for unusable labels."""
     trained: Any = importlib.import_module("cxm.core.nlp.trained")
-    report = trained.train_and_compare(texts, labels, languages=languages, current=current)
-    trained.save_model(report.model, output_dir)
+    if current is None:
+        from cxm.core.nlp.default_model import DefaultSentimentModel
+
+        current = DefaultSentimentModel()
+    report = trained.train_and_compare(list(texts), list(labels), list(languages), current)
+    trained.save_model(report.candidate, output_dir)
     return TrainingOutcome(
-        version=str(report.model.version),
+        version=str(report.candidate.version),
         path=str(output_dir),
-        languages=sorted(set(getattr(report.model, "languages", languages))),
-        metrics=dict(report.metrics),
+        languages=list(report.candidate.languages),
+        metrics={
+            "candidate": report.candidate_metrics,
+            "current": report.current_metrics or {},
+            "current_version": str(getattr(current, "version", "")),
+        },
         better=bool(report.better),
     )
 
@@ -163,6 +175,41 @@ def training_examples() -> tuple[list[LabelledText], int, int]:
         if label
     ]
     return [*strong, *weak], len(weak), len(strong)
+
+
+@dataclass(frozen=True)
+class MetricsRow:
+    language: str  # a language code or "all"
+    n: int
+    macro_f1: float | None
+    accuracy: float | None
+    current_macro_f1: float | None
+    current_accuracy: float | None
+
+
+def metrics_table(metrics: dict[str, Any]) -> list[MetricsRow]:
+    """The held-out figures of a run or version, "all" first, then per language."""
+    candidate = metrics.get("candidate") or {}
+    current = metrics.get("current") or {}
+    if not isinstance(candidate, dict):
+        return []
+    names = sorted(candidate, key=lambda k: (k != "all", k))
+    rows = []
+    for name in names:
+        new, old = candidate.get(name) or {}, current.get(name) or {}
+        if not isinstance(new, dict):
+            continue
+        rows.append(
+            MetricsRow(
+                language=name,
+                n=int(new.get("n") or 0),
+                macro_f1=new.get("macro_f1"),
+                accuracy=new.get("accuracy"),
+                current_macro_f1=old.get("macro_f1") if isinstance(old, dict) else None,
+                current_accuracy=old.get("accuracy") if isinstance(old, dict) else None,
+            )
+        )
+    return rows
 
 
 @transaction.atomic
@@ -214,7 +261,7 @@ def training_run_execute(*, run_id: int) -> TrainingRun:
         outcome = trainer()(
             texts=[e.text for e in examples],
             labels=[e.label for e in examples],
-            languages=[e.language for e in examples],
+            languages=[e.language or "other" for e in examples],
             current=engine.active_model(),
             output_dir=output_dir,
         )

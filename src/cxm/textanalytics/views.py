@@ -305,8 +305,16 @@ class TrainingView(CapabilityRequiredMixin, View):
             request,
             "textanalytics/training.html",
             {
-                "runs": TrainingRun.objects.select_related("started_by", "model_version")[:20],
-                "versions": SentimentModelVersion.objects.select_related("trained_by")[:50],
+                "runs": [
+                    (run, training.metrics_table(run.metrics))
+                    for run in TrainingRun.objects.select_related("started_by", "model_version")[
+                        :20
+                    ]
+                ],
+                "versions": [
+                    (version, training.metrics_table(version.metrics))
+                    for version in SentimentModelVersion.objects.select_related("trained_by")[:50]
+                ],
                 "can_change": _can_change(request),
             },
         )

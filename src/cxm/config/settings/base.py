@@ -292,6 +292,9 @@ SPECTACULAR_SETTINGS = {
         "StatusCategoryEnum": "cxm.cases.models.StatusCategory.choices",
         "ClubTierEnum": "cxm.customers.models.ClubTier.choices",
         "CaseSourceEnum": "cxm.cases.models.CaseSource.choices",
+        # Predicted and corrected labels of analysed texts share one choice set each.
+        "TextSentimentEnum": "cxm.textanalytics.models.SentimentLabel.choices",
+        "TextIntentEnum": "cxm.textanalytics.models.Intent.choices",
     },
 }
 

@@ -283,7 +283,8 @@ def test_roles_without_the_import_capability_get_403(client_for, admin_user, tmp
 
 
 def test_an_analyst_imports_responses_but_not_customers(client_for, admin_user, tmp_path):
-    """Analysts hold responses.import only: the pages offer that kind, customer jobs are 403."""
+    """Analysts hold responses.import and text.change, not customers.import: the pages offer
+    responses and social posts, customer jobs are 403."""
     from django.test import Client
 
     admin = Client()
@@ -292,7 +293,10 @@ def test_an_analyst_imports_responses_but_not_customers(client_for, admin_user, 
     client = client_for(Role.ANALYST)
     page = client.get(reverse("imports:new"))
     assert page.status_code == 200
-    assert list(page.context["form"].fields["kind"].choices) == [("responses", "Survey responses")]
+    assert list(page.context["form"].fields["kind"].choices) == [
+        ("responses", "Survey responses"),
+        ("social_posts", "Social posts and reviews"),
+    ]
     for url in [
         reverse("imports:job", args=[job_id]),
         reverse("imports:progress", args=[job_id]),

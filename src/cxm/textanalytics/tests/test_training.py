@@ -29,7 +29,10 @@ def fake_trainer(
         version=f"v-{output_dir.name}",
         path=str(output_dir),
         languages=["en"],
-        metrics={"en": {"macro_f1_new": 0.9, "macro_f1_current": 0.8 if better else 0.95}},
+        metrics={
+            "candidate": {"all": {"n": 3, "macro_f1": 0.9, "accuracy": 0.91}},
+            "current": {"all": {"n": 3, "macro_f1": 0.8 if better else 0.95, "accuracy": 0.5}},
+        },
         better=better,
     )
 
@@ -77,12 +80,13 @@ def test_retrain_button_trains_on_weak_and_strong_labels_and_activates_a_better_
     ]
     assert seen["current"] is None  # no trained model before: the default one answers
     active = SentimentModelVersion.objects.get(is_active=True)
-    assert run.model_version == active and active.metrics["en"]["macro_f1_new"] == 0.9
+    assert run.model_version == active
+    assert active.metrics["candidate"]["all"]["macro_f1"] == 0.9
     engine.forget_loaded_model()
     assert engine.active_model() is not None
     assert item("good").model_version.startswith("trained:")
     page = analyst.get(reverse("textanalytics:training")).content.decode()
-    assert active.version in page and "macro_f1_new" in page
+    assert active.version in page and "0.910" in page  # the new model's held-out accuracy
 
 
 def test_a_worse_model_is_kept_but_not_activated(
