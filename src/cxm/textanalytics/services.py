@@ -20,6 +20,7 @@ from django.db import transaction
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
+from cxm.common.bulk import bulk_update_rows
 from cxm.common.exceptions import ApplicationError
 from cxm.core.nlp.base import INTENTS, SENTIMENTS, Analysis
 from cxm.core.text import normalize_search
@@ -253,7 +254,13 @@ def _analyse_batch(items: list[TextItem], topic_ids: dict[str, int]) -> None:
         item.set_redacted(engine.redact(item.text))
         _apply(item, analysis, now)
     with transaction.atomic():
-        TextItem.objects.bulk_update(items, _ANALYSIS_FIELDS)
+        # One UPDATE … FROM (VALUES …) per batch on PostgreSQL (bulk_update's CASE per
+        # column costs ten times more at 500 rows).
+        bulk_update_rows(
+            TextItem,
+            _ANALYSIS_FIELDS,
+            [(item.pk, *(getattr(item, name) for name in _ANALYSIS_FIELDS)) for item in items],
+        )
         retopic = [item for item in items if not item.topics_corrected]
         TextItemTopic.objects.filter(text_item_id__any=[i.pk for i in retopic]).delete()
         TextItemTopic.objects.bulk_create(
