@@ -7,6 +7,7 @@ Changes need `text.change`; each calls one service.
 
 from __future__ import annotations
 
+import datetime as dt
 from typing import Any
 
 from django.contrib import messages
@@ -14,6 +15,7 @@ from django.core.paginator import Paginator
 from django.http import HttpRequest, HttpResponse, HttpResponseBase, HttpResponseRedirect
 from django.shortcuts import get_object_or_404, render
 from django.urls import reverse
+from django.utils import timezone
 from django.utils.http import url_has_allowed_host_and_scheme
 from django.utils.translation import get_language
 from django.utils.translation import gettext as _
@@ -36,6 +38,7 @@ from cxm.textanalytics.models import (
 )
 
 PAGE_SIZE = 25
+TREND_WEEKS = 26
 SOCIAL_KINDS = (SourceKind.SOCIAL_POST, SourceKind.IMPORTED_REVIEW)
 
 
@@ -107,7 +110,13 @@ class ExplorerView(CapabilityRequiredMixin, View):
         filters = form.filters() if form.is_bound else {}
         items = selectors.text_items_filter(filters)
         page = ExplorerPaginator(items, PAGE_SIZE).get_page(request.GET.get("page"))
-        trend = selectors.topic_trend(items)
+        # Without a period the trend covers the last TREND_WEEKS weeks (bounded work).
+        trend_items = items
+        if not filters.get("date_from"):
+            trend_items = items.filter(
+                created_at__gte=timezone.now() - dt.timedelta(weeks=TREND_WEEKS)
+            )
+        trend = selectors.topic_trend(trend_items)
         words, pairs, read = selectors.phrase_frequencies(items)
         query = request.GET.copy()
         query.pop("page", None)

@@ -71,6 +71,13 @@ def test_trend_counts_topic_mentions_per_week(client_for):
     assert sum(trend.series[delivery.pk]) == 3 and len(trend.weeks) >= 3  # a zero week between
     page = client_for(Role.VIEWER).get(EXPLORER)
     assert page.context["chart_data"]["series"][0]["data"] == trend.series[delivery.pk]
+    # Without a period the chart covers the last 26 weeks; a period shows older weeks.
+    long_ago = now - dt.timedelta(weeks=30)
+    item("late", created_at=long_ago)
+    recent = client_for(Role.VIEWER).get(EXPLORER)
+    assert sum(recent.context["chart_data"]["series"][0]["data"]) == 3
+    chosen = client_for(Role.VIEWER).get(EXPLORER, {"date_from": long_ago.date().isoformat()})
+    assert sum(chosen.context["chart_data"]["series"][0]["data"]) == 4
 
 
 def test_phrase_frequencies_drop_stop_words_and_masked_data(client_for):
