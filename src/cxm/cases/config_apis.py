@@ -436,13 +436,20 @@ class FeedbackRuleSerializer(serializers.ModelSerializer):
             "metric",
             "comparison",
             "threshold",
+            "topic",
+            "intent",
             "case_type",
             "priority",
             "team",
             *TIMESTAMPS,
         ]
         extra_kwargs: dict[str, Any] = {
-            "threshold": {"help_text": _("Inside the metric's scale: NPS 0–10, CSAT and CES 1–7.")}
+            "threshold": {
+                "help_text": _(
+                    "Inside the metric's scale: NPS 0–10, CSAT and CES 1–7, comment and post "
+                    "sentiment −1 to 1."
+                )
+            }
         }
 
 

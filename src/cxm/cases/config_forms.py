@@ -289,6 +289,8 @@ class FeedbackRuleForm(ServiceModelForm):
             "metric",
             "comparison",
             "threshold",
+            "topic",
+            "intent",
             "case_type",
             "priority",
             "team",
@@ -297,7 +299,9 @@ class FeedbackRuleForm(ServiceModelForm):
     def __init__(self, *args: Any, **kwargs: Any):
         super().__init__(*args, **kwargs)
         self.fields["survey"].empty_label = _("Every survey")  # type: ignore[attr-defined]
-        self.fields["threshold"].help_text = _("NPS 0–10, CSAT 1–7, CES 1–7.")
+        self.fields["threshold"].help_text = _(
+            "NPS 0–10, CSAT 1–7, CES 1–7; comment and post sentiment −1 (negative) to 1."
+        )
         self.fields["team"].empty_label = _("Decided by the routing rules")  # type: ignore[attr-defined]
 
 

@@ -28,6 +28,7 @@ from cxm.cases.error_codes import CaseErrorCode
 from cxm.cases.models import (
     ACTIVE_CATEGORIES,
     DONE_CATEGORIES,
+    TEXT_METRICS,
     AgentProfile,
     AssignmentStrategy,
     CannedReply,
@@ -47,6 +48,7 @@ from cxm.cases.models import (
     TeamRouting,
 )
 from cxm.common.exceptions import ApplicationError
+from cxm.core.nlp.base import INTENTS
 from cxm.core.text import to_latin_digits
 from cxm.customers.models import ClubTier, Customer
 from cxm.surveys.models import SurveyKind
@@ -565,6 +567,8 @@ METRIC_SCALES: dict[str, tuple[int, int]] = {
     FeedbackRuleMetric.NPS: (0, 10),
     FeedbackRuleMetric.CSAT: (1, 7),
     FeedbackRuleMetric.CES: (1, 7),
+    FeedbackRuleMetric.COMMENT: (-1, 1),
+    FeedbackRuleMetric.SOCIAL: (-1, 1),
 }
 FEEDBACK_FIELDS = (
     "name",
@@ -574,6 +578,8 @@ FEEDBACK_FIELDS = (
     "metric",
     "comparison",
     "threshold",
+    "topic",
+    "intent",
     "case_type",
     "priority",
     "team",
@@ -608,6 +614,20 @@ def _feedback_save(rule: FeedbackRule, data: Mapping[str, Any]) -> FeedbackRule:
     if rule.comparison not in Comparison.values:
         raise _fail(_("Choose ≤ or ≥."), code=CaseErrorCode.INVALID, field="comparison")
     rule.threshold = threshold_check(rule.metric, rule.threshold)
+    rule.topic = (rule.topic or "").strip()
+    rule.intent = (rule.intent or "").strip()
+    if rule.intent and rule.intent not in INTENTS:
+        raise _fail(
+            _("Unknown intent; use one of: %(intents)s") % {"intents": ", ".join(INTENTS)},
+            code=CaseErrorCode.INVALID,
+            field="intent",
+        )
+    if (rule.topic or rule.intent) and rule.metric not in TEXT_METRICS:
+        raise _fail(
+            _("Topic and intent apply to comment and social post rules only."),
+            code=CaseErrorCode.INVALID,
+            field="metric",
+        )
     if rule.case_type_id is None:
         raise _fail(_("Choose the case type."), code=CaseErrorCode.INVALID, field="case_type")
     _full_clean(rule)

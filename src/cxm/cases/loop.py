@@ -26,14 +26,18 @@ from django.dispatch import receiver
 from django.utils import timezone
 
 from cxm.cases.models import (
+    TEXT_METRICS,
     ActivityKind,
     Case,
+    CaseSource,
     Comparison,
     FeedbackRule,
+    FeedbackRuleMetric,
     StatusCategory,
 )
 from cxm.surveys.models import Answer, QuestionType, Response
 from cxm.surveys.signals import responses_saved
+from cxm.textanalytics.signals import texts_analysed
 
 log = logging.getLogger(__name__)
 CASE_HIDDEN_FIELD = "case"
@@ -50,6 +54,109 @@ def _on_responses_saved(sender: Any, response_ids: Collection[int], **kwargs: An
     transaction.on_commit(lambda: tasks.process_responses.enqueue(ids))
 
 
+@receiver(texts_analysed, dispatch_uid="cases.texts_analysed")
+def _on_texts_analysed(sender: Any, item_ids: Collection[int], **kwargs: Any) -> None:
+    if (
+        not item_ids
+        or not FeedbackRule.objects.filter(is_active=True, metric__in=TEXT_METRICS).exists()
+    ):
+        return
+    ids = list(item_ids)
+    from cxm.cases import tasks
+
+    transaction.on_commit(lambda: tasks.process_text_items.enqueue(ids))
+
+
+def _text_rule_matches(rule: FeedbackRule, item: Any, topics: set[str]) -> bool:
+    if item.sentiment_score is None:
+        return False
+    if rule.topic and rule.topic not in topics:
+        return False
+    if rule.intent and rule.intent != item.intent:
+        return False
+    if rule.metric == FeedbackRuleMetric.COMMENT and rule.survey_id not in (None, item.survey_id):
+        return False
+    return _matches(rule, Decimal(str(round(float(item.sentiment_score), 2))))
+
+
+def text_cases_open(*, item_ids: Collection[int]) -> list[Case]:
+    """Open cases for analysed texts that text rules match: a survey comment (e.g. negative
+    and about delivery) opens one case per response, whatever other rules already did; a
+    social post (e.g. intent complaint) opens one case per post. Idempotent."""
+    from cxm.cases.services import case_create
+    from cxm.textanalytics.models import SourceKind, TextItem
+
+    rules = list(
+        FeedbackRule.objects.filter(is_active=True, metric__in=TEXT_METRICS).select_related(
+            "case_type", "team"
+        )
+    )
+    if not rules or not item_ids:
+        return []
+    kinds: dict[str, str] = {
+        SourceKind.SURVEY_ANSWER: FeedbackRuleMetric.COMMENT,
+        SourceKind.SOCIAL_POST: FeedbackRuleMetric.SOCIAL,
+    }
+    items = (
+        TextItem.objects.filter(
+            pk__any=list(item_ids), analysed_at__isnull=False, source_kind__in=list(kinds)
+        )
+        .select_related("response", "customer", "channel")
+        .prefetch_related("topics")
+        .order_by("pk")
+    )
+    created: list[Case] = []
+    for item in items:
+        metric = kinds[item.source_kind]
+        topics = {t.code for t in item.topics.all()}
+        rule = next(
+            (r for r in rules if r.metric == metric and _text_rule_matches(r, item, topics)),
+            None,
+        )
+        if rule is None:
+            continue
+        text = item.redacted_text or item.text
+        subject = f"{rule.case_type.name}: {text[:120]}"
+        with transaction.atomic():
+            if metric == FeedbackRuleMetric.COMMENT:
+                if (
+                    item.response is None
+                    or Case.objects.filter(source_response=item.response).exists()
+                ):
+                    continue
+                case = case_create(
+                    subject=subject,
+                    case_type=rule.case_type,
+                    description=text,
+                    customer=item.customer,
+                    channel=item.channel,
+                    priority=rule.priority,
+                    team=rule.team,
+                    language=item.language if item.language in ("fa", "ar", "hu", "en") else "",
+                    source=CaseSource.FEEDBACK,
+                    source_response=item.response,
+                    intent=item.intent,
+                )
+            else:
+                if Case.objects.filter(external_id=f"social-post-{item.pk}").exists():
+                    continue
+                case = case_create(
+                    subject=subject,
+                    case_type=rule.case_type,
+                    description=text,
+                    customer=item.customer,
+                    channel=item.channel,
+                    priority=rule.priority,
+                    team=rule.team,
+                    language=item.language if item.language in ("fa", "ar", "hu", "en") else "",
+                    source=CaseSource.SOCIAL,
+                    external_id=f"social-post-{item.pk}",
+                    intent=item.intent,
+                )
+            created.append(case)
+    return created
+
+
 def _matches(rule: FeedbackRule, value: Decimal) -> bool:
     threshold = rule.threshold
     return value <= threshold if rule.comparison == Comparison.LTE else value >= threshold
@@ -60,7 +167,11 @@ def feedback_cases_open(*, response_ids: Collection[int]) -> list[Case]:
     has no case yet. A fixed number of queries plus one `case_create` per new case."""
     from cxm.cases.services import case_create
 
-    rules = list(FeedbackRule.objects.filter(is_active=True).select_related("case_type", "team"))
+    rules = list(
+        FeedbackRule.objects.filter(is_active=True)
+        .exclude(metric__in=TEXT_METRICS)
+        .select_related("case_type", "team")
+    )
     if not rules or not response_ids:
         return []
     metrics = {rule.metric for rule in rules}

@@ -694,6 +694,11 @@ class FeedbackRuleMetric(models.TextChoices):
     NPS = "nps", _("NPS answer")
     CSAT = "csat", _("CSAT answer")
     CES = "ces", _("CES answer")
+    COMMENT = "comment", _("Comment sentiment (−1 to 1)")
+    SOCIAL = "social", _("Social post sentiment (−1 to 1)")
+
+
+TEXT_METRICS = (FeedbackRuleMetric.COMMENT, FeedbackRuleMetric.SOCIAL)
 
 
 class Comparison(models.TextChoices):
@@ -721,6 +726,18 @@ class FeedbackRule(BaseModel):
         _("comparison"), max_length=3, choices=Comparison.choices, default=Comparison.LTE
     )
     threshold = models.DecimalField(_("threshold"), max_digits=5, decimal_places=2)
+    topic = models.CharField(
+        _("about topic"),
+        max_length=50,
+        blank=True,
+        help_text=_("Comments and posts: only those about this topic (its code); empty: any."),
+    )
+    intent = models.CharField(
+        _("with intent"),
+        max_length=20,
+        blank=True,
+        help_text=_("Comments and posts: only those with this intent (e.g. complaint)."),
+    )
     case_type = models.ForeignKey(CaseType, verbose_name=_("case type"), on_delete=models.PROTECT)
     priority = models.CharField(
         _("priority"), max_length=10, choices=Priority.choices, default=Priority.NORMAL

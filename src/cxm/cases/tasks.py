@@ -190,3 +190,11 @@ def autoclose() -> int:
     from cxm.cases.services import cases_autoclose
 
     return cases_autoclose()
+
+
+@task()
+def process_text_items(item_ids: list[int]) -> int:
+    """Cases for analysed comments and social posts that text rules match."""
+    from cxm.cases.loop import text_cases_open
+
+    return len(text_cases_open(item_ids=item_ids))

@@ -33,6 +33,7 @@ from cxm.textanalytics.models import (
     TextItemTopic,
     Topic,
 )
+from cxm.textanalytics.signals import texts_analysed
 
 log = logging.getLogger(__name__)
 
@@ -273,6 +274,7 @@ def _analyse_batch(items: list[TextItem], topic_ids: dict[str, int]) -> None:
             ],
             ignore_conflicts=True,
         )
+        texts_analysed.send(sender=TextItem, item_ids=[item.pk for item in items])
 
 
 def text_items_analyse(
