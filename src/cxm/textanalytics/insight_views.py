@@ -123,7 +123,7 @@ class KeyDriversView(LoginRequiredMixin, TemplateView):
                 "rtl": is_rtl(),
                 "labels": {
                     "coefficient": str(_("Coefficient")),
-                    "interval": str(_("95 % interval")),
+                    "interval": str(_("%(level)s%% interval") % {"level": 95}),
                     "impact": str(_("Impact")),
                 },
                 "drivers": [
