@@ -98,6 +98,9 @@ def load_demo(*, customers: int = 5000, admin_password: str = DEMO_PASSWORD) -> 
     from cxm.sla.demo import load_demo_calendars
 
     load_demo_calendars()
+    from cxm.textanalytics.demo import load_demo_topics
+
+    load_demo_topics()
     from cxm.cases.defaults import load_feedback_rule_defaults
 
     load_feedback_rule_defaults()
