@@ -117,6 +117,17 @@ def text_cases_open(*, item_ids: Collection[int]) -> list[Case]:
             continue
         text = item.redacted_text or item.text
         subject = f"{rule.case_type.name}: {text[:120]}"
+        common: dict[str, Any] = {
+            "subject": subject,
+            "case_type": rule.case_type,
+            "description": text,
+            "customer": item.customer,
+            "channel": item.channel,
+            "priority": rule.priority,
+            "team": rule.team,
+            "language": item.language if item.language in ("fa", "ar", "hu", "en") else "",
+            "intent": item.intent,
+        }
         with transaction.atomic():
             if metric == FeedbackRuleMetric.COMMENT:
                 if (
@@ -125,34 +136,13 @@ def text_cases_open(*, item_ids: Collection[int]) -> list[Case]:
                 ):
                     continue
                 case = case_create(
-                    subject=subject,
-                    case_type=rule.case_type,
-                    description=text,
-                    customer=item.customer,
-                    channel=item.channel,
-                    priority=rule.priority,
-                    team=rule.team,
-                    language=item.language if item.language in ("fa", "ar", "hu", "en") else "",
-                    source=CaseSource.FEEDBACK,
-                    source_response=item.response,
-                    intent=item.intent,
+                    **common, source=CaseSource.FEEDBACK, source_response=item.response
                 )
             else:
-                if Case.objects.filter(external_id=f"social-post-{item.pk}").exists():
+                external_id = f"social-post-{item.pk}"
+                if Case.objects.filter(external_id=external_id).exists():
                     continue
-                case = case_create(
-                    subject=subject,
-                    case_type=rule.case_type,
-                    description=text,
-                    customer=item.customer,
-                    channel=item.channel,
-                    priority=rule.priority,
-                    team=rule.team,
-                    language=item.language if item.language in ("fa", "ar", "hu", "en") else "",
-                    source=CaseSource.SOCIAL,
-                    external_id=f"social-post-{item.pk}",
-                    intent=item.intent,
-                )
+                case = case_create(**common, source=CaseSource.SOCIAL, external_id=external_id)
             created.append(case)
     return created
 
