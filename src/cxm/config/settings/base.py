@@ -45,6 +45,7 @@ INSTALLED_APPS = [
     "cxm.cases",
     "cxm.referrals",
     "cxm.textanalytics",
+    "cxm.contactcenter",
     "cxm.demo",
 ]
 

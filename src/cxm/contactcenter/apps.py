@@ -1,0 +1,7 @@
+from django.apps import AppConfig
+from django.utils.translation import gettext_lazy as _
+
+
+class ContactCenterConfig(AppConfig):
+    name = "cxm.contactcenter"
+    verbose_name = _("Contact center")
