@@ -504,3 +504,137 @@ def queue_stats(
     for event in read_events(lines, report):
         add(event)
     return collector.result(report)
+
+
+# --- Per-call records (the contact-center interactions import) -----------------------------
+
+CALL_OUTCOMES = {
+    "COMPLETECALLER": "answered",
+    "COMPLETEAGENT": "answered",
+    "TRANSFER": "transferred",
+    "BLINDTRANSFER": "transferred",
+    "ATTENDEDTRANSFER": "transferred",
+    "ABANDON": "abandoned",
+    "EXITWITHTIMEOUT": "timeout",
+    "EXITEMPTY": "exited",
+    "EXITWITHKEY": "exited",
+}
+
+
+@dataclass(frozen=True)
+class QueueCall:
+    """One call's stay in one queue, from its ENTERQUEUE to its outcome (times in seconds
+    since the epoch, UTC). `arrived` is implied by the outcome when the ENTERQUEUE is missing;
+    `answered` is None for calls that were never connected; `talk` is None then too."""
+
+    call_id: str
+    queue: str
+    caller_id: str
+    agent: str
+    arrived: float
+    answered: float | None
+    ended: float
+    wait: float
+    talk: float | None
+    outcome: str  # one of CALL_OUTCOMES' values
+    event: str  # the closing event, e.g. COMPLETECALLER
+
+
+class QueueCallAssembler:
+    """Turns events (in file order) into `QueueCall`s: `add` returns the call an event
+    closes, or None. Calls still open at the end of the file are not returned (a later import
+    of the grown file sees them whole). Unknown event names are counted in `unknown_events`.
+    """
+
+    def __init__(self) -> None:
+        # (call id, queue) -> [arrived, caller id, connected at, hold, agent, last seen]
+        self.open: dict[tuple[str, str], list[Any]] = {}
+        self.unknown_events: dict[str, int] = {}
+        self.latest = 0.0
+        self._since_prune = 0
+
+    def add(self, event: QueueLogEvent) -> QueueCall | None:
+        name, now, data = event.event, event.time, event.data
+        self.latest = max(self.latest, now)
+        self._since_prune += 1
+        if self._since_prune >= PRUNE_EVERY:
+            self._prune()
+        if name not in CALL_EVENTS:
+            if name not in AGENT_AND_SYSTEM_EVENTS:
+                self.unknown_events[name] = self.unknown_events.get(name, 0) + 1
+            return None
+        key = (event.call_id, event.queue)
+        if name == ENTER:
+            caller = data[1].strip() if len(data) > 1 else ""
+            self.open[key] = [now, caller, None, None, "", now]
+            return None
+        call = self.open.get(key)
+        if name == CONNECT:
+            hold = _number(data[0].strip()) or 0
+            if call is None:
+                call = self.open[key] = [now - hold, "", None, None, "", now]
+            call[2], call[3], call[4], call[5] = now, hold, event.agent, now
+            return None
+        if name not in CALL_OUTCOMES:  # RINGNOANSWER, RINGCANCELED: still waiting
+            if call is not None:
+                call[5] = now
+            return None
+        self.open.pop(key, None)
+        arrived = call[0] if call is not None else None
+        caller = call[1] if call is not None else ""
+        if name in EXITS:
+            position = _WAIT_FIELD[name]
+            waited = _number(data[position].strip()) if len(data) > position else None
+            if waited is None:
+                waited = now - arrived if arrived is not None else 0.0
+            return QueueCall(
+                call_id=event.call_id,
+                queue=event.queue,
+                caller_id=caller,
+                agent="",
+                arrived=arrived if arrived is not None else now - waited,
+                answered=None,
+                ended=now,
+                wait=waited,
+                talk=None,
+                outcome=CALL_OUTCOMES[name],
+                event=name,
+            )
+        first = 0 if name in COMPLETIONS else 2
+        hold = _number(data[first].strip()) or 0
+        talk = _number(data[first + 1].strip()) or 0
+        connected = call[2] if call is not None and call[2] is not None else now - talk
+        return QueueCall(
+            call_id=event.call_id,
+            queue=event.queue,
+            caller_id=caller,
+            agent=event.agent or (call[4] if call is not None else ""),
+            arrived=arrived if arrived is not None else connected - hold,
+            answered=connected,
+            ended=now,
+            wait=hold,
+            talk=talk,
+            outcome=CALL_OUTCOMES[name],
+            event=name,
+        )
+
+    def _prune(self) -> None:
+        self._since_prune = 0
+        before = self.latest - KEEP_OPEN_SECONDS
+        for key in [key for key, call in self.open.items() if call[5] < before]:
+            del self.open[key]
+
+
+def read_calls(
+    lines: Iterable[bytes | str],
+    report: ReadReport,
+    assembler: QueueCallAssembler | None = None,
+) -> Iterator[QueueCall]:
+    """The completed calls of queue_log lines, streaming, in the order they end; unreadable
+    lines are counted in `report`, unknown events in `assembler.unknown_events`."""
+    assembler = assembler or QueueCallAssembler()
+    add = assembler.add
+    for event in read_events(lines, report):
+        call = add(event)
+        if call is not None:
+            yield call
