@@ -29,12 +29,16 @@ _FIELDS = (
     "talk_seconds",
     "outcome",
     "caller_id",
+    "disposition",
+    "recording_url",
+    "transcript",
     "created_at",
     "updated_at",
 )
 # What a re-import may change; the case, disposition, recording and transcript set by people
-# or other sources are kept.
-_UPDATE_FIELDS = [f for f in _FIELDS if f not in ("source", "external_id", "created_at")]
+# or other sources are kept (new rows get them empty: COPY does not apply Django defaults).
+_KEPT = ("source", "external_id", "created_at", "disposition", "recording_url", "transcript")
+_UPDATE_FIELDS = [f for f in _FIELDS if f not in _KEPT]
 
 
 @dataclass
@@ -119,6 +123,9 @@ def _save_batch(calls: list[QueueCall], result: QueueLogImportResult) -> None:
                 round(call.talk) if call.talk is not None else None,
                 call.outcome,
                 call.caller_id[:64],
+                "",
+                "",
+                "",
                 now,
                 now,
             )
