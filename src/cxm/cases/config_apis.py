@@ -9,6 +9,7 @@ pages call, so a refusal reads the same in both (`{"message", "code", "extra": {
 
 from __future__ import annotations
 
+from abc import ABCMeta, abstractmethod
 from typing import Any
 
 from django.utils.translation import gettext_lazy as _
@@ -47,20 +48,23 @@ class NamesField(serializers.DictField):
         super().__init__(child=serializers.CharField(allow_blank=True), **kwargs)
 
 
-class ServiceViewSet(viewsets.ModelViewSet):
+class ServiceViewSet(viewsets.ModelViewSet, metaclass=ABCMeta):
     """A ModelViewSet whose writes call `create`, `update` and `delete` services."""
 
     write_capability = Capability.CASES_MANAGE
     object_kwarg = ""
 
+    @abstractmethod
     def create_object(self, data: dict[str, Any]) -> Any:
-        raise NotImplementedError
+        """The catalogue's create service."""
 
+    @abstractmethod
     def update_object(self, instance: Any, data: dict[str, Any]) -> Any:
-        raise NotImplementedError
+        """The catalogue's update service."""
 
+    @abstractmethod
     def delete_object(self, instance: Any) -> None:
-        raise NotImplementedError
+        """The catalogue's delete service."""
 
     def perform_create(self, serializer: Any) -> None:
         serializer.instance = self.create_object(dict(serializer.validated_data))

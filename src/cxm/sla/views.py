@@ -3,6 +3,7 @@ delete, load official ones, import .ics) and JSON import/export. Everybody signe
 changes need `sla.change`."""
 
 import json
+from abc import ABCMeta, abstractmethod
 from typing import Any
 
 from django.contrib import messages
@@ -124,7 +125,7 @@ class CalendarFormView(CapabilityRequiredMixin, FormView):
         return HttpResponseRedirect(detail_url(calendar))
 
 
-class _CalendarAction(CapabilityRequiredMixin, View):
+class _CalendarAction(CapabilityRequiredMixin, View, metaclass=ABCMeta):
     """POST on one calendar by an editor; errors come back as messages on the detail page."""
 
     capability = Capability.SLA_CHANGE
@@ -139,8 +140,9 @@ class _CalendarAction(CapabilityRequiredMixin, View):
             messages.error(request, exc.message)
         return HttpResponseRedirect(detail_url(calendar, self.anchor))
 
+    @abstractmethod
     def act(self, request: HttpRequest, calendar: WorkingCalendar) -> None:
-        raise NotImplementedError
+        """What the action does to the calendar (raises ApplicationError to refuse)."""
 
     @staticmethod
     def form_errors(request: HttpRequest, form: Any) -> None:
