@@ -431,22 +431,7 @@ class RoutingRuleViewSet(ServiceViewSet):
 class FeedbackRuleSerializer(serializers.ModelSerializer):
     class Meta:
         model = FeedbackRule
-        fields = [
-            "id",
-            "name",
-            "is_active",
-            "position",
-            "survey",
-            "metric",
-            "comparison",
-            "threshold",
-            "topic",
-            "intent",
-            "case_type",
-            "priority",
-            "team",
-            *TIMESTAMPS,
-        ]
+        fields = ["id", *services.FEEDBACK_FIELDS, *TIMESTAMPS]
         extra_kwargs: dict[str, Any] = {
             "threshold": {
                 "help_text": _(

@@ -281,20 +281,7 @@ class AgentProfileForm(CxmForm):
 class FeedbackRuleForm(ServiceModelForm):
     class Meta:
         model = FeedbackRule
-        fields = [
-            "name",
-            "is_active",
-            "position",
-            "survey",
-            "metric",
-            "comparison",
-            "threshold",
-            "topic",
-            "intent",
-            "case_type",
-            "priority",
-            "team",
-        ]
+        fields = list(services.FEEDBACK_FIELDS)
 
     def __init__(self, *args: Any, **kwargs: Any):
         super().__init__(*args, **kwargs)
