@@ -3,21 +3,11 @@
    fa/ar so bars read right to left. Without JS the tables show every number. */
 (function () {
   "use strict";
-  if (!window.echarts) return;
-  var el = document.getElementById("chart-data");
-  if (!el) return;
-  var data = JSON.parse(el.textContent);
+  if (!window.echarts || !window.cxmCharts) return;
+  var data = cxmCharts.data("chart-data");
+  if (!data) return;
   var rtl = !!data.rtl;
-  var base = { textStyle: { fontFamily: "Vazirmatn, system-ui, sans-serif" }, animation: false };
-
-  function draw(id, option) {
-    var node = document.getElementById(id);
-    if (!node) return;
-    node.hidden = false;
-    var chart = echarts.init(node, null, { renderer: "svg" });
-    chart.setOption(Object.assign({}, base, option));
-    window.addEventListener("resize", function () { chart.resize(); });
-  }
+  var draw = cxmCharts.draw;
 
   function categoryAxis(categories) {
     return { type: "category", data: categories, inverse: rtl, axisLabel: { interval: 0, hideOverlap: true } };

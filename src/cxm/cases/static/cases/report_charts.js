@@ -3,20 +3,11 @@
    dashboard's charts; without JavaScript the tables beside them show every number. */
 (function () {
   "use strict";
-  if (!window.echarts) return;
-  var el = document.getElementById("report-chart-data");
-  if (!el) return;
-  var data = JSON.parse(el.textContent);
+  if (!window.echarts || !window.cxmCharts) return;
+  var data = cxmCharts.data("report-chart-data");
+  if (!data) return;
   var rtl = !!data.rtl;
-  var base = { textStyle: { fontFamily: "Vazirmatn, system-ui, sans-serif" }, animation: false };
-  function draw(id, option) {
-    var node = document.getElementById(id);
-    if (!node) return;
-    node.hidden = false;
-    var chart = echarts.init(node, null, { renderer: "svg" });
-    chart.setOption(Object.assign({}, base, option));
-    window.addEventListener("resize", function () { chart.resize(); });
-  }
+  var draw = cxmCharts.draw;
   function axes(categories) {
     return {
       xAxis: { type: "category", data: categories, inverse: rtl, axisLabel: { hideOverlap: true } },

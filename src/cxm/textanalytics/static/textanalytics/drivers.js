@@ -4,20 +4,16 @@
    analytics/charts.js. */
 (function () {
   "use strict";
-  if (!window.echarts) return;
-  var el = document.getElementById("driver-data");
+  if (!window.echarts || !window.cxmCharts) return;
+  var data = cxmCharts.data("driver-data");
   var node = document.getElementById("chart-drivers");
-  if (!el || !node) return;
-  var data = JSON.parse(el.textContent);
+  if (!data || !node) return;
   var rows = data.drivers || [];
   if (!rows.length) return;
   var rtl = !!data.rtl;
-  node.hidden = false;
   node.style.height = Math.max(200, 40 + rows.length * 32) + "px";
   var names = rows.map(function (r) { return r.name; });
-  var chart = echarts.init(node, null, { renderer: "svg" });
-  chart.setOption({
-    textStyle: { fontFamily: "Vazirmatn, system-ui, sans-serif" }, animation: false,
+  cxmCharts.draw(node, {
     tooltip: { trigger: "axis", axisPointer: { type: "shadow" } },
     legend: { top: 0, right: rtl ? 0 : "auto", left: rtl ? "auto" : 0 },
     grid: { left: 40, right: 40, top: 30, bottom: 30, containLabel: true },
@@ -49,5 +45,4 @@
       { name: data.labels.impact, type: "bar", data: rows.map(function (r) { return r.impact; }) }
     ]
   });
-  window.addEventListener("resize", function () { chart.resize(); });
 })();
