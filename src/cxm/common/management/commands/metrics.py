@@ -8,8 +8,9 @@ import json
 from pathlib import Path
 from typing import Any
 
-from django.core.management.base import BaseCommand, CommandError, CommandParser
+from django.core.management.base import BaseCommand, CommandParser
 
+from cxm.common.commands import usage_error as _fail
 from cxm.core import metrics
 from cxm.core.spreadsheets import (
     SpreadsheetError,
@@ -20,7 +21,6 @@ from cxm.core.spreadsheets import (
 )
 from cxm.core.text import normalize_search
 
-EXIT_USAGE = 2
 _REASONS = {
     metrics.Rejection.EMPTY.value: "empty",
     metrics.Rejection.NOT_A_NUMBER.value: "not a number",
@@ -37,10 +37,6 @@ _FILE_ERRORS = {
     SpreadsheetErrorCode.BAD_XLSX: "the XLSX file is damaged or not an Excel workbook",
     SpreadsheetErrorCode.BAD_ROW: "a row cannot be parsed",
 }
-
-
-def _fail(message: str) -> CommandError:
-    return CommandError(message, returncode=EXIT_USAGE)
 
 
 def find_column(headers: list[str], name: str) -> int:

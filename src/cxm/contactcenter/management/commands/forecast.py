@@ -12,20 +12,16 @@ import re
 from pathlib import Path
 from typing import Any
 
-from django.core.management.base import BaseCommand, CommandError, CommandParser
+from django.core.management.base import BaseCommand, CommandParser
 
+from cxm.common.commands import usage_error as _fail
 from cxm.common.management.commands.metrics import _FILE_ERRORS, find_column
 from cxm.core import forecasting
 from cxm.core.spreadsheets import SpreadsheetError, TableReader, cell_text, inspect_table
 from cxm.core.text import to_latin_digits
 
-EXIT_USAGE = 2
 _THOUSANDS = re.compile(r"^\d{1,3}(,\d{3})+(\.\d+)?$")
 _SHOWN_ROWS = 5
-
-
-def _fail(message: str) -> CommandError:
-    return CommandError(message, returncode=EXIT_USAGE)
 
 
 def parse_timestamp(value: Any) -> dt.datetime | None:

@@ -11,12 +11,11 @@ import zlib
 from pathlib import Path
 from typing import Any
 
-from django.core.management.base import BaseCommand, CommandError, CommandParser
+from django.core.management.base import BaseCommand, CommandParser
 
+from cxm.common.commands import usage_error
 from cxm.contactcenter.services import interactions_import_queue_log
 from cxm.core import queue_log
-
-EXIT_USAGE = 2
 
 
 class Command(BaseCommand):
@@ -33,13 +32,13 @@ class Command(BaseCommand):
     def handle(self, *args: Any, **options: Any) -> None:
         path = Path(options["file"])
         if not path.is_file():
-            raise CommandError(f"no such file: {path}", returncode=EXIT_USAGE)
+            raise usage_error(f"no such file: {path}")
         try:
             with queue_log.open_queue_log(path) as source:
                 result = interactions_import_queue_log(lines=source)
         except (OSError, EOFError, zlib.error) as exc:
             reason = getattr(exc, "strerror", None) or exc
-            raise CommandError(f"cannot read {path}: {reason}", returncode=EXIT_USAGE) from None
+            raise usage_error(f"cannot read {path}: {reason}") from None
         if result.unreadable_lines:
             numbers = ", ".join(str(n) for n in result.unreadable_line_numbers)
             self.stderr.write(

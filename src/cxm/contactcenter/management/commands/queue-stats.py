@@ -11,15 +11,10 @@ import zlib
 from pathlib import Path
 from typing import Any
 
-from django.core.management.base import BaseCommand, CommandError, CommandParser
+from django.core.management.base import BaseCommand, CommandParser
 
+from cxm.common.commands import usage_error as _fail
 from cxm.core import queue_log
-
-EXIT_USAGE = 2
-
-
-def _fail(message: str) -> CommandError:
-    return CommandError(message, returncode=EXIT_USAGE)
 
 
 def _interval(text: str) -> int:

@@ -7,16 +7,11 @@ import json
 import math
 from typing import Any
 
-from django.core.management.base import BaseCommand, CommandError, CommandParser
+from django.core.management.base import BaseCommand, CommandParser
 
+from cxm.common.commands import usage_error as _fail
 from cxm.core import erlang
 from cxm.core.text import to_latin_digits
-
-EXIT_USAGE = 2  # as `cxm metrics`
-
-
-def _fail(message: str) -> CommandError:
-    return CommandError(message, returncode=EXIT_USAGE)
 
 
 def _number(options: dict[str, Any], name: str) -> float | None:

@@ -4,16 +4,9 @@ import datetime as dt
 import json
 from pathlib import Path
 
-from django.core.management.base import CommandError
-
+from cxm.common.commands import usage_error as fail
 from cxm.core.business_time import Calendar, CalendarError, localize
 from cxm.core.text import to_latin_digits
-
-EXIT_USAGE = 2
-
-
-def fail(message: str) -> CommandError:
-    return CommandError(message, returncode=EXIT_USAGE)
 
 
 def read_calendar(name: str) -> Calendar:

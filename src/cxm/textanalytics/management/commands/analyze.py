@@ -22,23 +22,19 @@ from collections.abc import Iterator
 from pathlib import Path
 from typing import IO, Any
 
-from django.core.management.base import BaseCommand, CommandError, CommandParser
+from django.core.management.base import BaseCommand, CommandParser
 
+from cxm.common.commands import usage_error as _fail
 from cxm.common.management.commands.metrics import _FILE_ERRORS, find_column
 from cxm.core.nlp.base import LANGUAGES, Analysis, SentimentModel, TopicRule
 from cxm.core.spreadsheets import SpreadsheetError, TableReader, cell_text, inspect_table
 
-EXIT_USAGE = 2
 OUTPUT_COLUMNS = ("language", "sentiment", "sentiment_score", "intent", "topics")
 BATCH = 1000
 _CHUNK = 1 << 20
 # A file is read as UTF-8 with replacement when its valid multi-byte sequences outnumber the
 # bad bytes this many times (a few corrupt cells); otherwise it is in another encoding.
 _UTF8_MAJORITY = 3
-
-
-def _fail(message: str) -> CommandError:
-    return CommandError(message, returncode=EXIT_USAGE)
 
 
 class Command(BaseCommand):

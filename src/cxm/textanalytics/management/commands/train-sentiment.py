@@ -19,8 +19,9 @@ import tempfile
 from pathlib import Path
 from typing import Any
 
-from django.core.management.base import BaseCommand, CommandError, CommandParser
+from django.core.management.base import BaseCommand, CommandParser
 
+from cxm.common.commands import usage_error as _fail
 from cxm.common.management.commands.metrics import _FILE_ERRORS, find_column
 from cxm.core.nlp.base import LANGUAGES, OTHER_LANGUAGE, SENTIMENTS
 from cxm.core.nlp.language import detect_language
@@ -36,12 +37,7 @@ from cxm.core.nlp.trained import (
 )
 from cxm.core.spreadsheets import SpreadsheetError, TableReader, cell_text, inspect_table
 
-EXIT_USAGE = 2
 HELD_OUT = 0.2
-
-
-def _fail(message: str) -> CommandError:
-    return CommandError(message, returncode=EXIT_USAGE)
 
 
 def _rows_listed(rows: list[int]) -> str:
