@@ -10,16 +10,14 @@ from typing import Any
 
 from django.core.management.base import BaseCommand, CommandParser
 
+from cxm.common.commands import find_column, unreadable_file
 from cxm.common.commands import usage_error as _fail
 from cxm.core import metrics
 from cxm.core.spreadsheets import (
     SpreadsheetError,
-    SpreadsheetErrorCode,
     TableReader,
     inspect_table,
-    normalize_header,
 )
-from cxm.core.text import normalize_search
 
 _REASONS = {
     metrics.Rejection.EMPTY.value: "empty",
@@ -27,38 +25,6 @@ _REASONS = {
     metrics.Rejection.NOT_INTEGER.value: "not a whole number",
     metrics.Rejection.OUT_OF_RANGE.value: "out of range",
 }
-_FILE_ERRORS = {
-    SpreadsheetErrorCode.EMPTY: "the file is empty",
-    SpreadsheetErrorCode.NOT_TABULAR: "the file is neither CSV nor XLSX",
-    SpreadsheetErrorCode.LEGACY_XLS: "old Excel (.xls) files are not read; save it as .xlsx or CSV",
-    SpreadsheetErrorCode.UNKNOWN_ENCODING: "the text encoding of the file is not recognised",
-    SpreadsheetErrorCode.DECODE_ERROR: "the file has bytes that its encoding cannot decode",
-    SpreadsheetErrorCode.NO_HEADER: "the file has no header row",
-    SpreadsheetErrorCode.BAD_XLSX: "the XLSX file is damaged or not an Excel workbook",
-    SpreadsheetErrorCode.BAD_ROW: "a row cannot be parsed",
-}
-
-
-def find_column(headers: list[str], name: str) -> int:
-    """The index of column `name`: the exact header first, then one equal after folding case,
-    spaces, ZWNJ and Arabic/Persian letter forms, then one equal on letters and digits only.
-    """
-    wanted = name.strip()
-    for index, header in enumerate(headers):
-        if header == wanted:
-            return index
-    for fold in (normalize_search, normalize_header):
-        key = fold(wanted)
-        if not key:
-            continue
-        found = [i for i, header in enumerate(headers) if fold(header) == key]
-        if len(found) == 1:
-            return found[0]
-        if len(found) > 1:
-            names = ", ".join(repr(headers[i]) for i in found)
-            raise _fail(f"column {name!r} is ambiguous: it matches {names}")
-    available = ", ".join(repr(h) for h in headers if h) or "(none)"
-    raise _fail(f"no column {name!r} in the file; the columns are: {available}")
 
 
 def _one_decimal(value: float | None) -> float | None:
@@ -146,10 +112,7 @@ class Command(BaseCommand):
         except OSError as exc:
             raise _fail(f"cannot read {path}: {exc.strerror or exc}") from None
         except SpreadsheetError as exc:
-            where = f" (row {exc.params['row']})" if "row" in exc.params else ""
-            raise _fail(
-                f"cannot read {path}: {_FILE_ERRORS.get(exc.code, exc.code)}{where}"
-            ) from None
+            raise unreadable_file(path, exc) from None
         return collector.sample(), info.headers[index]
 
     def _report_to_stderr(

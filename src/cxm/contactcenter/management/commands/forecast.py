@@ -14,8 +14,8 @@ from typing import Any
 
 from django.core.management.base import BaseCommand, CommandParser
 
+from cxm.common.commands import find_column, unreadable_file
 from cxm.common.commands import usage_error as _fail
-from cxm.common.management.commands.metrics import _FILE_ERRORS, find_column
 from cxm.core import forecasting
 from cxm.core.spreadsheets import SpreadsheetError, TableReader, cell_text, inspect_table
 from cxm.core.text import to_latin_digits
@@ -196,8 +196,7 @@ def _read_table(path: Path, columns: list[str]) -> list[tuple[int, list[Any]]]:
     except OSError as exc:
         raise _fail(f"cannot read {path}: {exc.strerror or exc}") from None
     except SpreadsheetError as exc:
-        where = f" (row {exc.params['row']})" if "row" in exc.params else ""
-        raise _fail(f"cannot read {path}: {_FILE_ERRORS.get(exc.code, exc.code)}{where}") from None
+        raise unreadable_file(path, exc) from None
     return rows
 
 

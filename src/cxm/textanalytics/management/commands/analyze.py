@@ -24,8 +24,8 @@ from typing import IO, Any
 
 from django.core.management.base import BaseCommand, CommandParser
 
+from cxm.common.commands import find_column, unreadable_file
 from cxm.common.commands import usage_error as _fail
-from cxm.common.management.commands.metrics import _FILE_ERRORS, find_column
 from cxm.core.nlp.base import LANGUAGES, Analysis, SentimentModel, TopicRule
 from cxm.core.spreadsheets import SpreadsheetError, TableReader, cell_text, inspect_table
 
@@ -100,10 +100,7 @@ class Command(BaseCommand):
             raise _fail(f"cannot read {path} or write {output}: {exc.strerror or exc}") from None
         except SpreadsheetError as exc:
             partial.unlink(missing_ok=True)
-            where = f" (row {exc.params['row']})" if "row" in exc.params else ""
-            raise _fail(
-                f"cannot read {path}: {_FILE_ERRORS.get(exc.code, exc.code)}{where}"
-            ) from None
+            raise unreadable_file(path, exc) from None
         except BaseException:
             partial.unlink(missing_ok=True)
             raise

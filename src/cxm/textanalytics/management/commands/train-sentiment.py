@@ -21,8 +21,8 @@ from typing import Any
 
 from django.core.management.base import BaseCommand, CommandParser
 
+from cxm.common.commands import find_column, unreadable_file
 from cxm.common.commands import usage_error as _fail
-from cxm.common.management.commands.metrics import _FILE_ERRORS, find_column
 from cxm.core.nlp.base import LANGUAGES, OTHER_LANGUAGE, SENTIMENTS
 from cxm.core.nlp.language import detect_language
 from cxm.core.nlp.normalize import has_letters
@@ -149,10 +149,7 @@ class Command(BaseCommand):
         except OSError as exc:
             raise _fail(f"cannot read {path}: {exc.strerror or exc}") from None
         except SpreadsheetError as exc:
-            where = f" (row {exc.params['row']})" if "row" in exc.params else ""
-            raise _fail(
-                f"cannot read {path}: {_FILE_ERRORS.get(exc.code, exc.code)}{where}"
-            ) from None
+            raise unreadable_file(path, exc) from None
         if not texts:
             raise _fail(f"{path} has no data rows")
         known = {*LANGUAGES, OTHER_LANGUAGE, ""}
